@@ -7,6 +7,21 @@
 
 pub mod decode;
 pub mod error;
+pub(crate) mod exec;
+pub mod ir;
+pub mod link;
+pub(crate) mod lower;
+pub(crate) mod runtime;
+pub mod validate;
+#[cfg(feature = "wast")]
+pub mod wast;
 
 pub use decode::types::*;
 pub use error::{Error, FrameInfo, Result, Trap, TrapCode};
+pub use ir::Backend;
+pub use link::Linker;
+pub use runtime::engine::{Config, Engine};
+pub use runtime::func::{Caller, IntoFunc, TypedFunc, WasmParams, WasmResults, WasmTy};
+pub use runtime::module::{ExportType, ExternType, ImportType, Module};
+pub use runtime::store::{AsContext, AsContextMut, Func, Global, Instance, Memory, Store, Table};
+pub use runtime::values::{Extern, ExternRef, Val};

@@ -2,8 +2,14 @@
 //! segments, names, dylink.0) and an instruction reader for function bodies.
 //! Never executes anything; every malformed input is an `Error::Malformed`.
 
+pub mod binary;
+pub mod custom;
 pub mod module;
+pub mod op;
+pub mod reader;
 pub mod types;
 
+pub use binary::{decode_module, MAX_LOCALS};
 pub use module::*;
+pub use op::{MemArg, Op, OpReader};
 pub use types::*;

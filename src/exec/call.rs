@@ -1,0 +1,127 @@
+//! Calls: direct, indirect, into host functions, and lazy lowering on a
+//! function's first call.
+
+use super::{get, Ctx, Exit, Frame, Regs, Res};
+use crate::error::TrapCode;
+use crate::ir::shapes::{Call, CallIndirect, Slot};
+use crate::runtime::store::{FuncEntity, FuncKind};
+
+#[inline(always)]
+pub(crate) unsafe fn call(o: Call, r: &mut Regs, c: &mut Ctx) -> Res {
+    // SAFETY: the function index was validated against the instance.
+    let f = unsafe { *(&(*c.instance).funcs).get_unchecked(o.func.0 as usize) };
+    unsafe { enter(f, o.base, r, c) }
+}
+
+#[inline(always)]
+pub(crate) unsafe fn call_indirect(o: CallIndirect, r: &mut Regs, c: &mut Ctx) -> Res {
+    // SAFETY: table and type indices were validated; the element index is
+    // bounds-checked here.
+    unsafe {
+        let inst = &*c.instance;
+        let table = &**inst.tables.get_unchecked(o.table.0 as usize);
+        let i = get(r.fp, o.index) as u32 as usize;
+        let Some(&bits) = table.elems.get(i) else {
+            return Err(Exit::trap(TrapCode::UndefinedElement));
+        };
+        let f = bits as *const FuncEntity;
+        if f.is_null() {
+            return Err(Exit::trap(TrapCode::IndirectCallToNull));
+        }
+        if (*f).sig != *inst.sigs.get_unchecked(o.ty.0 as usize) {
+            return Err(Exit::trap(TrapCode::BadSignature));
+        }
+        enter(f, o.base, r, c)
+    }
+}
+
+/// Enters function `f` whose arguments are at `fp + base`.
+///
+/// # Safety
+/// `f` is a live function of this store; `base` is inside the caller's
+/// frame with the arguments in place.
+#[inline(always)]
+pub(crate) unsafe fn enter(f: *const FuncEntity, base: Slot, r: &mut Regs, c: &mut Ctx) -> Res {
+    unsafe {
+        match &(*f).kind {
+            FuncKind::Wasm { instance, code, .. } => {
+                let mut code_ptr = code.get();
+                if code_ptr.is_null() {
+                    code_ptr = compile_lazily(f, c)?;
+                }
+                let code = &*code_ptr;
+                let fp = r.fp.add(base.0 as usize);
+                // Both checks keep the frame inside the value stack and the
+                // frame stack within its configured depth.
+                let room = (c.stack_end as usize - fp as usize) / 8;
+                if c.frames.len() >= c.max_frames || room < code.frame_slots as usize {
+                    return Err(Exit::trap(TrapCode::StackOverflow));
+                }
+                c.frames.push(Frame { ret_ip: r.ip, ret_fp: r.fp, ret_instance: c.instance, func: f });
+                std::ptr::write_bytes(fp.add(code.param_slots as usize), 0, code.local_slots as usize);
+                r.fp = fp;
+                r.ip = code.code.as_ptr() as *const u8;
+                if *instance != c.instance {
+                    c.instance = *instance;
+                    c.reload_memory(r);
+                }
+                Ok(())
+            }
+            FuncKind::Host { .. } => call_host(f, base, r, c),
+        }
+    }
+}
+
+/// Lowers a function on its first call (lazy mode).
+#[cold]
+#[inline(never)]
+unsafe fn compile_lazily(
+    f: *const FuncEntity,
+    c: &mut Ctx,
+) -> Result<*const crate::ir::FuncCode, Exit> {
+    // SAFETY: `f` is a live wasm function.
+    match unsafe { crate::runtime::store::compile_func(&*f) } {
+        Ok(p) => Ok(p),
+        Err(e) => {
+            c.error = Some(e);
+            Err(Exit::ERROR)
+        }
+    }
+}
+
+/// Calls a host function with its arguments at `fp + base`; it writes its
+/// results there.
+#[inline(never)]
+unsafe fn call_host(f: *const FuncEntity, base: Slot, r: &mut Regs, c: &mut Ctx) -> Res {
+    unsafe {
+        let FuncKind::Host { func, slots } = &(*f).kind else { std::hint::unreachable_unchecked() };
+        let args = r.fp.add(base.0 as usize);
+        let room = (c.stack_end as usize - args as usize) / 8;
+        if room < *slots as usize || c.frames.len() >= c.max_frames {
+            return Err(Exit::trap(TrapCode::StackOverflow));
+        }
+        let saved_top = c.top;
+        let instance = c.instance;
+        c.top = args.add(*slots as usize);
+        c.frames.push(Frame { ret_ip: r.ip, ret_fp: r.fp, ret_instance: instance, func: f });
+        let store = c.store;
+        let ctx: *mut Ctx = c;
+        // The host function may re-enter wasm through `ctx` (it reaches the
+        // store); nothing of `c` is used until it returns.
+        let result = func(store, instance, std::slice::from_raw_parts_mut(args, *slots as usize));
+        let c = &mut *ctx;
+        c.frames.pop();
+        c.top = saved_top;
+        c.instance = instance;
+        match result {
+            Ok(()) => {
+                c.reload_memory(r);
+                Ok(())
+            }
+            Err(e) => {
+                c.error = Some(e);
+                Err(Exit::ERROR)
+            }
+        }
+    }
+}

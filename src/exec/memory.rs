@@ -1,0 +1,176 @@
+//! Loads, stores and the memory instructions. Every access is
+//! bounds-checked against `len` (no guard pages or signal handlers).
+
+use super::{get, set, Ctx, Exit, Regs, Res};
+use crate::error::TrapCode;
+use crate::ir::shapes::{Bulk, Drop, Grow, Load, Size, Slot, Store, U32};
+
+/// Effective address of `addr + offset` (no overflow in 64 bits).
+#[inline(always)]
+unsafe fn ea(r: &Regs, addr: Slot, offset: U32) -> u64 {
+    unsafe { get(r.fp, addr) as u32 as u64 + offset.0 as u64 }
+}
+
+#[inline(always)]
+fn oob() -> Exit {
+    Exit::trap(TrapCode::MemoryOutOfBounds)
+}
+
+#[inline(always)]
+pub(crate) unsafe fn load<const N: usize>(
+    o: Load,
+    r: &mut Regs,
+    _c: &mut Ctx,
+    f: impl Fn([u8; N]) -> u64,
+) -> Res {
+    unsafe {
+        let a = ea(r, o.addr, o.offset);
+        if a + N as u64 > r.len as u64 {
+            return Err(oob());
+        }
+        // SAFETY: `a + N <= len`, and `mem..mem+len` is accessible memory.
+        let bytes = std::ptr::read_unaligned(r.mem.add(a as usize) as *const [u8; N]);
+        set(r.fp, o.dst, f(bytes));
+    }
+    Ok(())
+}
+
+#[inline(always)]
+pub(crate) unsafe fn store<const N: usize>(
+    o: Store,
+    r: &mut Regs,
+    _c: &mut Ctx,
+    f: impl Fn(u64) -> [u8; N],
+) -> Res {
+    unsafe {
+        let a = ea(r, o.addr, o.offset);
+        if a + N as u64 > r.len as u64 {
+            return Err(oob());
+        }
+        // SAFETY: `a + N <= len`, and `mem..mem+len` is accessible memory.
+        std::ptr::write_unaligned(r.mem.add(a as usize) as *mut [u8; N], f(get(r.fp, o.src)));
+    }
+    Ok(())
+}
+
+#[inline(always)]
+pub(crate) fn load8s(b: [u8; 1]) -> u64 {
+    b[0] as i8 as i64 as u64
+}
+#[inline(always)]
+pub(crate) fn load8u(b: [u8; 1]) -> u64 {
+    b[0] as u64
+}
+#[inline(always)]
+pub(crate) fn load16s(b: [u8; 2]) -> u64 {
+    i16::from_le_bytes(b) as i64 as u64
+}
+#[inline(always)]
+pub(crate) fn load16u(b: [u8; 2]) -> u64 {
+    u16::from_le_bytes(b) as u64
+}
+#[inline(always)]
+pub(crate) fn load32s(b: [u8; 4]) -> u64 {
+    i32::from_le_bytes(b) as i64 as u64
+}
+#[inline(always)]
+pub(crate) fn load32u(b: [u8; 4]) -> u64 {
+    u32::from_le_bytes(b) as u64
+}
+#[inline(always)]
+pub(crate) fn load64(b: [u8; 8]) -> u64 {
+    u64::from_le_bytes(b)
+}
+#[inline(always)]
+pub(crate) fn store8(v: u64) -> [u8; 1] {
+    [v as u8]
+}
+#[inline(always)]
+pub(crate) fn store16(v: u64) -> [u8; 2] {
+    (v as u16).to_le_bytes()
+}
+#[inline(always)]
+pub(crate) fn store32(v: u64) -> [u8; 4] {
+    (v as u32).to_le_bytes()
+}
+#[inline(always)]
+pub(crate) fn store64(v: u64) -> [u8; 8] {
+    v.to_le_bytes()
+}
+
+pub(crate) unsafe fn size(o: Size, r: &mut Regs, _c: &mut Ctx) -> Res {
+    unsafe { set(r.fp, o.dst, (r.len / 65536) as u64) };
+    Ok(())
+}
+
+#[inline(never)]
+pub(crate) unsafe fn grow(o: Grow, r: &mut Regs, c: &mut Ctx) -> Res {
+    unsafe {
+        let m = (*c.instance).mem0;
+        let delta = get(r.fp, o.delta) as u32 as u64;
+        let result = match (*m).grow(delta) {
+            Some(old) => old as u32,
+            None => u32::MAX,
+        };
+        set(r.fp, o.dst, result as u64);
+        c.reload_memory(r);
+    }
+    Ok(())
+}
+
+/// Checks `start + n <= limit` for 32-bit operands.
+#[inline(always)]
+fn in_bounds(start: u32, n: u32, limit: usize) -> bool {
+    start as u64 + n as u64 <= limit as u64
+}
+
+#[inline(never)]
+pub(crate) unsafe fn fill(o: Bulk, r: &mut Regs, _c: &mut Ctx) -> Res {
+    unsafe {
+        let (d, v, n) = (get(r.fp, o.a) as u32, get(r.fp, o.b) as u8, get(r.fp, o.n) as u32);
+        if !in_bounds(d, n, r.len) {
+            return Err(oob());
+        }
+        // SAFETY: bounds checked above.
+        std::ptr::write_bytes(r.mem.add(d as usize), v, n as usize);
+    }
+    Ok(())
+}
+
+#[inline(never)]
+pub(crate) unsafe fn copy(o: Bulk, r: &mut Regs, _c: &mut Ctx) -> Res {
+    unsafe {
+        let (d, s, n) = (get(r.fp, o.a) as u32, get(r.fp, o.b) as u32, get(r.fp, o.n) as u32);
+        if !in_bounds(d, n, r.len) || !in_bounds(s, n, r.len) {
+            return Err(oob());
+        }
+        // SAFETY: both ranges checked above; `copy` allows overlap.
+        std::ptr::copy(r.mem.add(s as usize), r.mem.add(d as usize), n as usize);
+    }
+    Ok(())
+}
+
+#[inline(never)]
+pub(crate) unsafe fn init(o: Bulk, r: &mut Regs, c: &mut Ctx) -> Res {
+    unsafe {
+        let (d, s, n) = (get(r.fp, o.a) as u32, get(r.fp, o.b) as u32, get(r.fp, o.n) as u32);
+        let inst = &*c.instance;
+        let seg = inst.data(o.index.0);
+        if !in_bounds(d, n, r.len) || !in_bounds(s, n, seg.len()) {
+            return Err(oob());
+        }
+        // SAFETY: both ranges checked above; the segment is module bytes,
+        // never linear memory, so they do not overlap.
+        std::ptr::copy_nonoverlapping(
+            seg.as_ptr().add(s as usize),
+            r.mem.add(d as usize),
+            n as usize,
+        );
+    }
+    Ok(())
+}
+
+pub(crate) unsafe fn data_drop(o: Drop, _r: &mut Regs, c: &mut Ctx) -> Res {
+    unsafe { (*c.instance).drop_data(o.index.0) };
+    Ok(())
+}

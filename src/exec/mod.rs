@@ -1,0 +1,213 @@
+//! Execution: handler bodies by family (`numeric`, `memory`, `table`,
+//! `variable`, `control`, `call`) and the two dispatch backends generated
+//! from `ir::for_each_instr!`. No decoding or validation happens here.
+//!
+//! Hot state travels in handler arguments: `ip` (next instruction), `fp`
+//! (frame base), `mem`/`len` (memory 0 of the running instance) and `ctx`.
+//! Wasm calls push a `Frame` on `Ctx::frames` and continue in the same
+//! dispatch chain, so the native stack never grows with wasm recursion.
+
+pub(crate) mod call;
+pub(crate) mod control;
+pub(crate) mod memory;
+pub(crate) mod numeric;
+pub(crate) mod table;
+pub(crate) mod variable;
+
+use crate::error::{Error, TrapCode};
+use crate::ir::shapes::*;
+use crate::ir::{for_each_instr, read_shape, Opcode};
+use crate::runtime::store::{FuncEntity, InstanceEntity};
+
+/// Why a dispatch chain stopped. `DONE`: the entry function returned;
+/// `ERROR`: `Ctx::error` holds the error; otherwise a `TrapCode`.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) struct Exit(pub u8);
+
+impl Exit {
+    pub const DONE: Exit = Exit(0);
+    pub const ERROR: Exit = Exit(255);
+    #[inline(always)]
+    pub fn trap(code: TrapCode) -> Exit {
+        Exit(code as u8)
+    }
+}
+
+impl From<TrapCode> for Exit {
+    #[inline(always)]
+    fn from(c: TrapCode) -> Exit {
+        Exit::trap(c)
+    }
+}
+
+/// What a handler body returns: go on at `r.ip`, or stop.
+pub(crate) type Res = Result<(), Exit>;
+
+/// The hot registers of the interpreter.
+pub(crate) struct Regs {
+    pub ip: *const u8,
+    pub fp: *mut u64,
+    pub mem: *mut u8,
+    pub len: usize,
+}
+
+/// A suspended caller: where to continue when the callee returns.
+/// A frame with a null `ret_ip` marks an entry from the host.
+#[derive(Clone, Copy)]
+pub(crate) struct Frame {
+    pub ret_ip: *const u8,
+    pub ret_fp: *mut u64,
+    pub ret_instance: *mut InstanceEntity,
+    /// The callee (for backtraces).
+    pub func: *const FuncEntity,
+}
+
+/// Execution context of one store: the frame stack, the value stack bounds
+/// and the running instance. Lives in a `Box` so its address is stable
+/// while host functions re-enter wasm.
+pub(crate) struct Ctx {
+    pub instance: *mut InstanceEntity,
+    pub frames: Vec<Frame>,
+    pub max_frames: usize,
+    /// One past the last usable slot of the value stack.
+    pub stack_end: *mut u64,
+    /// First free slot while a host function runs (where a re-entrant call
+    /// places its frame).
+    pub top: *mut u64,
+    /// `*mut Store<T>` of the running call, handed to host functions.
+    pub store: *mut u8,
+    pub error: Option<Error>,
+}
+
+/// Reads a slot.
+///
+/// # Safety
+/// `s` is within the running function's frame (guaranteed by lowering:
+/// every slot operand is < the function's `frame_slots`, and the call that
+/// created the frame checked `fp + frame_slots <= stack_end`).
+#[inline(always)]
+pub(crate) unsafe fn get(fp: *mut u64, s: Slot) -> u64 {
+    unsafe { *fp.add(s.0 as usize) }
+}
+
+/// Writes a slot. Same safety contract as [`get`].
+#[inline(always)]
+pub(crate) unsafe fn set(fp: *mut u64, s: Slot, v: u64) {
+    unsafe { *fp.add(s.0 as usize) = v }
+}
+
+impl Ctx {
+    /// Reloads memory 0 of the running instance into the registers (after
+    /// calls, returns and `memory.grow`: the memory may have grown, or moved
+    /// if its reservation could not be had).
+    #[inline(always)]
+    pub(crate) unsafe fn reload_memory(&self, r: &mut Regs) {
+        // SAFETY: `instance` is a live instance of this store.
+        let m = unsafe { (*self.instance).mem0 };
+        if m.is_null() {
+            r.mem = std::ptr::NonNull::dangling().as_ptr();
+            r.len = 0;
+        } else {
+            // SAFETY: `mem0` points at a memory owned by the same store.
+            unsafe {
+                r.mem = (*m).base();
+                r.len = (*m).len();
+            }
+        }
+    }
+}
+
+/// A threaded handler. All share this signature so that each can end in a
+/// sibling call to the next one.
+pub(crate) type Handler =
+    unsafe extern "C" fn(ip: *const u8, fp: *mut u64, mem: *mut u8, len: usize, ctx: *mut Ctx) -> u8;
+
+macro_rules! gen_dispatch {
+    ($( $name:ident ( $shape:ident ) = $fam:ident :: $h:ident $( ( $($arg:ident),* ) )? ; )*) => {
+        /// The threaded backend: one `extern "C"` function per instruction.
+        #[allow(non_snake_case)]
+        pub(crate) mod threaded {
+            use super::*;
+            $(
+                pub(crate) unsafe extern "C" fn $name(
+                    ip: *const u8, fp: *mut u64, mem: *mut u8, len: usize, ctx: *mut Ctx,
+                ) -> u8 {
+                    // SAFETY: `ip` points at an instruction of this opcode
+                    // (the encoder wrote this handler's address there), and
+                    // `ctx` is the live context of the running call.
+                    unsafe {
+                        let o: $shape = read_shape(ip);
+                        let mut r = Regs { ip: ip.add(Opcode::$name.size()), fp, mem, len };
+                        match $fam::$h(o, &mut r, &mut *ctx $(, $($fam::$arg),* )?) {
+                            Ok(()) => {
+                                let next = *(r.ip as *const Handler);
+                                next(r.ip, r.fp, r.mem, r.len, ctx)
+                            }
+                            Err(e) => e.0,
+                        }
+                    }
+                }
+            )*
+            /// Handler addresses, indexed by opcode: the words the encoder writes.
+            pub(crate) fn words() -> &'static [usize] {
+                static WORDS: std::sync::OnceLock<Vec<usize>> = std::sync::OnceLock::new();
+                WORDS.get_or_init(|| vec![$($name as Handler as usize),*])
+            }
+        }
+
+        /// The loop backend: the same handler bodies in a `loop` + `match`.
+        ///
+        /// # Safety
+        /// `r.ip` points at code encoded for `Backend::Loop`, `r.fp` at a
+        /// frame set up for it, and `ctx` is the live context.
+        pub(crate) unsafe fn run_loop(mut r: Regs, ctx: *mut Ctx) -> Exit {
+            loop {
+                // SAFETY: the encoder wrote a valid opcode as the word.
+                let op: Opcode = unsafe { std::mem::transmute(*(r.ip as *const usize) as u16) };
+                match op {
+                    $(Opcode::$name => {
+                        // SAFETY: as in the threaded handlers.
+                        unsafe {
+                            let o: $shape = read_shape(r.ip);
+                            r.ip = r.ip.add(Opcode::$name.size());
+                            if let Err(e) = $fam::$h(o, &mut r, &mut *ctx $(, $($fam::$arg),* )?) {
+                                return e;
+                            }
+                        }
+                    })*
+                }
+            }
+        }
+    };
+}
+for_each_instr!(gen_dispatch);
+
+/// Opcode words of the loop backend.
+pub(crate) fn loop_words() -> &'static [usize] {
+    static WORDS: std::sync::OnceLock<Vec<usize>> = std::sync::OnceLock::new();
+    WORDS.get_or_init(|| (0..Opcode::COUNT).collect())
+}
+
+/// Runs from `r` until the entry frame returns or something stops it.
+///
+/// # Safety
+/// As for [`run_loop`]; the code must be encoded for `backend`.
+pub(crate) unsafe fn run(backend: crate::ir::Backend, r: Regs, ctx: *mut Ctx) -> Exit {
+    match backend {
+        crate::ir::Backend::Loop => unsafe { run_loop(r, ctx) },
+        crate::ir::Backend::Threaded => unsafe {
+            let first = *(r.ip as *const Handler);
+            Exit(first(r.ip, r.fp, r.mem, r.len, ctx))
+        },
+    }
+}
+
+/// Maps a handler word back to its opcode (for the IR printer).
+pub(crate) fn opcode_of(backend: crate::ir::Backend, word: usize) -> Option<Opcode> {
+    match backend {
+        crate::ir::Backend::Loop => Opcode::ALL.get(word).copied(),
+        crate::ir::Backend::Threaded => {
+            threaded::words().iter().position(|&w| w == word).map(|i| Opcode::ALL[i])
+        }
+    }
+}

@@ -1,0 +1,236 @@
+//! The register IR: the instruction table (`table.rs`), operand shapes
+//! (`shapes.rs`), and what is generated from the table here: `Opcode`, the
+//! encoder and the printer. Knows nothing of wasm decoding or execution.
+//!
+//! Encoding: an instruction is one machine word (the handler's address for
+//! the threaded backend, the opcode for the loop backend) followed by its
+//! packed operand record, padded to 8 bytes. `br_table` adds its targets.
+
+pub mod shapes;
+mod table;
+
+pub(crate) use table::for_each_instr;
+
+use shapes::*;
+use std::fmt::Write as _;
+
+/// Size in bytes of an instruction's fixed part with operand shape `S`.
+pub const fn instr_size<S>() -> usize {
+    (8 + std::mem::size_of::<S>() + 7) & !7
+}
+
+macro_rules! gen_opcodes {
+    ($( $name:ident ( $shape:ident ) = $fam:ident :: $h:ident $( ( $($arg:ident),* ) )? ; )*) => {
+        /// Every IR instruction (generated from `table.rs`).
+        #[derive(Clone, Copy, PartialEq, Eq, Debug, Hash)]
+        #[repr(u16)]
+        pub enum Opcode { $($name),* }
+
+        impl Opcode {
+            pub const ALL: &'static [Opcode] = &[$(Opcode::$name),*];
+            pub const COUNT: usize = Self::ALL.len();
+
+            pub fn name(self) -> &'static str {
+                match self { $(Opcode::$name => stringify!($name)),* }
+            }
+            pub fn shape_name(self) -> &'static str {
+                match self { $(Opcode::$name => <$shape as Shape>::NAME),* }
+            }
+            /// Bytes of the fixed part (handler word + operands), a multiple of 8.
+            #[inline(always)]
+            pub const fn size(self) -> usize {
+                match self { $(Opcode::$name => instr_size::<$shape>()),* }
+            }
+            /// Formats the operands at `ip`; returns the text and the number
+            /// of trailing bytes (after the fixed part) the instruction owns.
+            ///
+            /// # Safety
+            /// `ip` must point at an encoded instruction with this opcode.
+            unsafe fn describe(self, ip: *const u8) -> (String, usize) {
+                match self {
+                    $(Opcode::$name => {
+                        // SAFETY: the caller guarantees the shape is there.
+                        let s: $shape = unsafe { read_shape(ip) };
+                        (s.to_string(), s.trailing_bytes())
+                    })*
+                }
+            }
+        }
+    };
+}
+for_each_instr!(gen_opcodes);
+
+/// Reads the operand record of the instruction at `ip`.
+///
+/// # Safety
+/// `ip` must point at an encoded instruction whose shape is `S`.
+#[inline(always)]
+pub unsafe fn read_shape<S: Copy>(ip: *const u8) -> S {
+    // SAFETY: operands follow the 8-byte handler word; the record is packed
+    // so an unaligned read is the right one.
+    unsafe { std::ptr::read_unaligned(ip.add(8) as *const S) }
+}
+
+/// Which dispatch backend code is encoded for (it decides the handler word).
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Hash)]
+pub enum Backend {
+    /// Handlers end in a sibling call to the next handler.
+    Threaded,
+    /// A `loop` + `match` over opcodes.
+    Loop,
+}
+
+impl Default for Backend {
+    fn default() -> Self {
+        if cfg!(weft_threaded) {
+            Backend::Threaded
+        } else {
+            Backend::Loop
+        }
+    }
+}
+
+/// Appends instructions to a function's code buffer.
+pub struct Encoder<'w> {
+    buf: Vec<u8>,
+    /// The handler word of each opcode for the chosen backend.
+    words: &'w [usize],
+}
+
+impl<'w> Encoder<'w> {
+    pub fn new(words: &'w [usize]) -> Self {
+        Encoder { buf: Vec::with_capacity(256), words }
+    }
+
+    /// Byte position where the next instruction starts.
+    pub fn pos(&self) -> usize {
+        self.buf.len()
+    }
+
+    /// Appends an instruction; returns its position.
+    pub fn emit<S: Shape>(&mut self, op: Opcode, operands: S) -> usize {
+        debug_assert_eq!(op.shape_name(), S::NAME, "{op:?} takes {}", op.shape_name());
+        let pos = self.buf.len();
+        self.buf.extend_from_slice(&self.words[op as usize].to_ne_bytes());
+        // SAFETY: `S` is a packed record of plain integers (no padding, no
+        // pointers), so viewing it as bytes is sound.
+        let bytes = unsafe {
+            std::slice::from_raw_parts(&operands as *const S as *const u8, std::mem::size_of::<S>())
+        };
+        self.buf.extend_from_slice(bytes);
+        self.pad();
+        pos
+    }
+
+    /// Appends the trailing target table of a `br_table` (already padded).
+    pub fn emit_targets(&mut self, targets: &[i32]) -> usize {
+        let pos = self.buf.len();
+        for t in targets {
+            self.buf.extend_from_slice(&t.to_ne_bytes());
+        }
+        self.pad();
+        pos
+    }
+
+    fn pad(&mut self) {
+        while self.buf.len() % 8 != 0 {
+            self.buf.push(0);
+        }
+    }
+
+    /// Overwrites the i32 at byte `at` (a branch target field).
+    pub fn patch_i32(&mut self, at: usize, value: i32) {
+        self.buf[at..at + 4].copy_from_slice(&value.to_ne_bytes());
+    }
+
+    /// Overwrites the u32 at byte `at` (a destination slot field).
+    pub fn patch_u32(&mut self, at: usize, value: u32) {
+        self.buf[at..at + 4].copy_from_slice(&value.to_ne_bytes());
+    }
+
+    pub fn read_u32(&self, at: usize) -> u32 {
+        u32::from_ne_bytes(self.buf[at..at + 4].try_into().unwrap())
+    }
+
+    /// Removes everything from byte `pos` on (used to drop a just-emitted copy).
+    pub fn truncate(&mut self, pos: usize) {
+        self.buf.truncate(pos);
+    }
+
+    /// The finished code, 8-byte aligned.
+    pub fn finish(self) -> Box<[u64]> {
+        self.buf
+            .chunks_exact(8)
+            .map(|c| u64::from_ne_bytes(c.try_into().unwrap()))
+            .collect()
+    }
+}
+
+/// Byte offset, within an instruction, of the field at `offset_of` in its
+/// operand record.
+pub const fn field(offset_of: usize) -> usize {
+    8 + offset_of
+}
+
+/// Prints a function's code, one instruction per line. `opcode_of` maps a
+/// handler word back to its opcode.
+pub fn print(code: &[u64], opcode_of: &dyn Fn(usize) -> Option<Opcode>) -> String {
+    let bytes: &[u8] = bytemuck_u8(code);
+    let mut out = String::new();
+    let mut pos = 0;
+    while pos + 8 <= bytes.len() {
+        let word = usize::from_ne_bytes(bytes[pos..pos + 8].try_into().unwrap());
+        let Some(op) = opcode_of(word) else {
+            let _ = writeln!(out, "{pos:6}: <bad handler word {word:#x}>");
+            break;
+        };
+        // SAFETY: `code` came from an `Encoder`, so a valid instruction of
+        // this opcode starts at `pos`.
+        let (text, trailing) = unsafe { op.describe(bytes.as_ptr().add(pos)) };
+        let _ = write!(out, "{pos:6}: {}{text}", op.name());
+        let end = pos + op.size();
+        if op == Opcode::BrTable {
+            let targets: Vec<String> = bytes[end..end + trailing]
+                .chunks_exact(4)
+                .map(|c| {
+                    let rel = i32::from_ne_bytes(c.try_into().unwrap());
+                    format!("{}", end as i64 + rel as i64)
+                })
+                .collect();
+            let _ = write!(out, " -> [{}]", targets.join(", "));
+        } else if let Some(at) = branch_field(op) {
+            let rel = i32::from_ne_bytes(bytes[pos + at..pos + at + 4].try_into().unwrap());
+            let _ = write!(out, " -> {}", end as i64 + rel as i64);
+        }
+        out.push('\n');
+        pos = end + ((trailing + 7) & !7);
+    }
+    out
+}
+
+/// Byte offset of the branch target field of a jump instruction.
+pub fn branch_field(op: Opcode) -> Option<usize> {
+    match op {
+        Opcode::Br => Some(field(std::mem::offset_of!(Jump, target))),
+        Opcode::BrIfNez | Opcode::BrIfEqz => Some(field(std::mem::offset_of!(JumpIf, target))),
+        _ => None,
+    }
+}
+
+fn bytemuck_u8(words: &[u64]) -> &[u8] {
+    // SAFETY: u64 has no padding; any u64 array is a valid byte array.
+    unsafe { std::slice::from_raw_parts(words.as_ptr() as *const u8, words.len() * 8) }
+}
+
+/// A lowered function: its code and frame layout.
+#[derive(Debug)]
+pub struct FuncCode {
+    pub code: Box<[u64]>,
+    /// Slots the frame needs (parameters, locals, temporaries, and room for
+    /// the results).
+    pub frame_slots: u32,
+    /// Slots taken by the parameters (the caller fills them).
+    pub param_slots: u32,
+    /// Slots of declared locals, right after the parameters (zeroed on entry).
+    pub local_slots: u32,
+}

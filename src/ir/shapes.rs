@@ -1,0 +1,178 @@
+//! Operand shapes: the packed operand records that follow an instruction's
+//! handler word. Many instructions share one shape (every `i32.add`-like
+//! binary op is `BinSS`), so handlers can be generic over the operation.
+
+use std::fmt;
+
+/// A frame slot index (64-bit slots; `v128` uses two adjacent ones).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[repr(transparent)]
+pub struct Slot(pub u32);
+
+/// A branch offset in bytes, relative to the end of the branch instruction's
+/// fixed part (which is where `ip` points while its handler runs).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[repr(transparent)]
+pub struct Target(pub i32);
+
+/// An index into one of the instance's index spaces (function, global,
+/// table, type, segment).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[repr(transparent)]
+pub struct Index(pub u32);
+
+/// A 64-bit immediate: the slot bits of a constant.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[repr(transparent)]
+pub struct Imm(pub u64);
+
+/// A 32-bit immediate (memory offsets, lengths, lane numbers).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[repr(transparent)]
+pub struct U32(pub u32);
+
+impl fmt::Display for Slot {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "s{}", self.0)
+    }
+}
+impl fmt::Display for Target {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:+}", self.0)
+    }
+}
+impl fmt::Display for Index {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "#{}", self.0)
+    }
+}
+impl fmt::Display for Imm {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let v = self.0;
+        if v as i64 >= -0xffff && (v as i64) <= 0xffff {
+            write!(f, "{}", v as i64)
+        } else {
+            write!(f, "{v:#x}")
+        }
+    }
+}
+impl fmt::Display for U32 {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+/// An operand record. `TRAILING` instructions (only `br_table`) are followed
+/// by extra data whose length the record knows.
+pub trait Shape: Copy + fmt::Display {
+    const NAME: &'static str;
+    /// Bytes of trailing data after the fixed part (before padding).
+    fn trailing_bytes(&self) -> usize {
+        0
+    }
+}
+
+macro_rules! shapes {
+    ($( $(#[$doc:meta])* $name:ident { $($field:ident : $ty:ident),* } )*) => {
+        $(
+            $(#[$doc])*
+            #[derive(Clone, Copy, Debug)]
+            #[repr(C, packed)]
+            pub struct $name { $(pub $field: $ty),* }
+
+            impl fmt::Display for $name {
+                #[allow(unused_variables, unused_mut, unused_assignments)]
+                fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                    let mut first = true;
+                    $(
+                        let v = self.$field;
+                        if !first { f.write_str(",")?; }
+                        first = false;
+                        write!(f, " {}={}", stringify!($field), v)?;
+                    )*
+                    Ok(())
+                }
+            }
+        )*
+    };
+}
+
+shapes! {
+    /// No operands.
+    Nullary {}
+    /// `dst = op(src)`
+    Un { dst: Slot, src: Slot }
+    /// `dst = op(a, b)`
+    BinSS { dst: Slot, a: Slot, b: Slot }
+    /// `dst = op(a, imm)`
+    BinSI { dst: Slot, a: Slot, imm: Imm }
+    /// `dst = imm`
+    Const { dst: Slot, imm: Imm }
+    /// `dst = cond != 0 ? a : b`
+    Select { dst: Slot, cond: Slot, a: Slot, b: Slot }
+    /// Unconditional branch.
+    Jump { target: Target }
+    /// Branch on a slot's value.
+    JumpIf { cond: Slot, target: Target }
+    /// `br_table`: followed by `len + 1` `i32` targets (the last is the
+    /// default), each relative to the end of this fixed part.
+    JumpTable { index: Slot, len: U32 }
+    /// Call: the callee's frame starts at `base` (arguments are there, and
+    /// results come back there).
+    Call { func: Index, base: Slot }
+    /// Indirect call through `table[index]`, checked against type `ty`.
+    CallIndirect { ty: Index, table: Index, index: Slot, base: Slot }
+    /// Load `dst = mem[addr + offset]`.
+    Load { dst: Slot, addr: Slot, offset: U32 }
+    /// Store `mem[addr + offset] = src`.
+    Store { addr: Slot, src: Slot, offset: U32 }
+    /// `dst = global[index]` / `global[index] = dst`.
+    Global { slot: Slot, index: Index }
+    /// `dst = func_ref(index)`
+    RefFunc { dst: Slot, func: Index }
+    /// `memory.size` / `table.size`: `dst = size(index)`.
+    Size { dst: Slot, index: Index }
+    /// `memory.grow` / `table.grow`: `dst = grow(index, delta, init)`.
+    Grow { dst: Slot, index: Index, delta: Slot, init: Slot }
+    /// Bulk operations over a memory or table: fill, copy, init.
+    Bulk { a: Slot, b: Slot, n: Slot, index: Index, index2: Index }
+    /// `data.drop` / `elem.drop`.
+    Drop { index: Index }
+    /// `table.get`: `dst = table[index][elem]`.
+    TableGet { dst: Slot, index: Index, elem: Slot }
+    /// `table.set`: `table[index][elem] = src`.
+    TableSet { index: Index, elem: Slot, src: Slot }
+}
+
+macro_rules! plain_shapes {
+    ($($name:ident),*) => { $(impl Shape for $name { const NAME: &'static str = stringify!($name); })* };
+}
+plain_shapes!(
+    Nullary,
+    Un,
+    BinSS,
+    BinSI,
+    Const,
+    Select,
+    Jump,
+    JumpIf,
+    Call,
+    CallIndirect,
+    Load,
+    Store,
+    Global,
+    RefFunc,
+    Size,
+    Grow,
+    Bulk,
+    Drop,
+    TableGet,
+    TableSet
+);
+
+impl Shape for JumpTable {
+    const NAME: &'static str = "JumpTable";
+    fn trailing_bytes(&self) -> usize {
+        (self.len.0 as usize + 1) * 4
+    }
+}

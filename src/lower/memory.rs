@@ -1,0 +1,87 @@
+//! Loads, stores and the memory instructions.
+
+use super::Lowerer;
+use crate::decode::op::Op;
+use crate::decode::ValType::{self, F32, F64, I32, I64};
+use crate::error::Result;
+use crate::ir::shapes::*;
+use crate::ir::Opcode as O;
+use std::mem::offset_of;
+
+impl Lowerer<'_> {
+    fn load(&mut self, opc: O, ty: ValType, offset: u64) {
+        let addr = self.pop();
+        let addr = self.slot_of(addr);
+        let dst = self.push_result(ty);
+        let s = Load { dst: Slot(dst), addr, offset: U32(offset as u32) };
+        self.emit_result(opc, s, offset_of!(Load, dst));
+    }
+
+    fn store(&mut self, opc: O, offset: u64) {
+        let v = self.pop();
+        let addr = self.pop();
+        let addr = self.slot_of(addr);
+        let src = self.slot_of(v);
+        self.enc.emit(opc, Store { addr, src, offset: U32(offset as u32) });
+    }
+
+    /// Pops three operands (in push order) as slots.
+    pub(super) fn pop3(&mut self) -> (Slot, Slot, Slot) {
+        let c = self.pop();
+        let b = self.pop();
+        let a = self.pop();
+        (self.slot_of(a), self.slot_of(b), self.slot_of(c))
+    }
+
+    /// Lowers `op` if it is a memory instruction; `Ok(false)` otherwise.
+    pub(super) fn memory(&mut self, op: &Op) -> Result<bool> {
+        match op {
+            Op::I32Load(m) => self.load(O::Load32U, I32, m.offset),
+            Op::I64Load(m) => self.load(O::Load64, I64, m.offset),
+            Op::F32Load(m) => self.load(O::Load32U, F32, m.offset),
+            Op::F64Load(m) => self.load(O::Load64, F64, m.offset),
+            Op::I32Load8S(m) => self.load(O::Load8S, I32, m.offset),
+            Op::I32Load8U(m) => self.load(O::Load8U, I32, m.offset),
+            Op::I32Load16S(m) => self.load(O::Load16S, I32, m.offset),
+            Op::I32Load16U(m) => self.load(O::Load16U, I32, m.offset),
+            Op::I64Load8S(m) => self.load(O::Load8S, I64, m.offset),
+            Op::I64Load8U(m) => self.load(O::Load8U, I64, m.offset),
+            Op::I64Load16S(m) => self.load(O::Load16S, I64, m.offset),
+            Op::I64Load16U(m) => self.load(O::Load16U, I64, m.offset),
+            Op::I64Load32S(m) => self.load(O::Load32S, I64, m.offset),
+            Op::I64Load32U(m) => self.load(O::Load32U, I64, m.offset),
+            Op::I32Store(m) | Op::F32Store(m) | Op::I64Store32(m) => self.store(O::Store32, m.offset),
+            Op::I64Store(m) | Op::F64Store(m) => self.store(O::Store64, m.offset),
+            Op::I32Store8(m) | Op::I64Store8(m) => self.store(O::Store8, m.offset),
+            Op::I32Store16(m) | Op::I64Store16(m) => self.store(O::Store16, m.offset),
+            Op::MemorySize(i) => {
+                let dst = self.push_result(I32);
+                self.emit_result(O::MemorySize, Size { dst: Slot(dst), index: Index(*i) }, offset_of!(Size, dst));
+            }
+            Op::MemoryGrow(i) => {
+                let delta = self.pop();
+                let delta = self.slot_of(delta);
+                let dst = self.push_result(I32);
+                let s = Grow { dst: Slot(dst), index: Index(*i), delta, init: delta };
+                self.emit_result(O::MemoryGrow, s, offset_of!(Grow, dst));
+            }
+            Op::MemoryFill(i) => {
+                let (a, b, n) = self.pop3();
+                self.enc.emit(O::MemoryFill, Bulk { a, b, n, index: Index(*i), index2: Index(*i) });
+            }
+            Op::MemoryCopy { dst, src } => {
+                let (a, b, n) = self.pop3();
+                self.enc.emit(O::MemoryCopy, Bulk { a, b, n, index: Index(*dst), index2: Index(*src) });
+            }
+            Op::MemoryInit { data, memory } => {
+                let (a, b, n) = self.pop3();
+                self.enc.emit(O::MemoryInit, Bulk { a, b, n, index: Index(*data), index2: Index(*memory) });
+            }
+            Op::DataDrop(d) => {
+                self.enc.emit(O::DataDrop, Drop { index: Index(*d) });
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}

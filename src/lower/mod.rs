@@ -1,0 +1,312 @@
+//! Wasm → register IR, one function at a time, in the same pass as
+//! validation: each instruction is type-checked by `validate::FuncValidator`
+//! and then lowered here. Files mirror `exec/` by family.
+//!
+//! The operand stack is simulated at lowering time. Each entry knows its
+//! *home* slot (its position: `locals_end` + the slots below it) and where
+//! its value is now: already in a slot (its home, or a local after
+//! `local.get`) or a constant not yet written anywhere. Instructions read
+//! their operands from wherever the values are and write results to the
+//! result's home, or straight into a local when a `local.set` follows.
+//! Values are *materialized* into their homes only where control flow or a
+//! call needs them there.
+
+mod call;
+mod control;
+mod memory;
+mod numeric;
+mod table;
+mod variable;
+
+use crate::decode::op::{Op, OpReader};
+use crate::decode::{Module, ValType};
+use crate::error::{Error, Result};
+use crate::ir::shapes::*;
+use crate::ir::{Encoder, FuncCode, Opcode};
+use crate::validate::{FuncValidator, ModuleCtx};
+
+/// Where an operand's value is now.
+#[derive(Clone, Copy, PartialEq, Debug)]
+enum Val {
+    /// In this slot (its home, or a local's slot).
+    Slot(u32),
+    /// A constant's slot bits, not yet in any slot (never used for v128).
+    Const(u64),
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Entry {
+    val: Val,
+    ty: ValType,
+    home: u32,
+}
+
+#[derive(Clone, Copy, PartialEq, Debug)]
+enum Kind {
+    Func,
+    Block,
+    Loop,
+    If,
+    Else,
+}
+
+/// A forward branch to patch: the i32 field at `at` gets `target - base`.
+#[derive(Clone, Copy, Debug)]
+struct Fixup {
+    at: usize,
+    base: usize,
+}
+
+#[derive(Debug)]
+struct Ctrl {
+    kind: Kind,
+    /// Operand stack length at entry, below the block's parameters.
+    height: usize,
+    /// Home slot of the first parameter/result.
+    base_home: u32,
+    params: Vec<ValType>,
+    results: Vec<ValType>,
+    /// Loop head (the target of branches to a loop).
+    head: usize,
+    /// Branches to this block's end.
+    fixups: Vec<Fixup>,
+    /// `if`: the branch to the else arm (or the end), to patch.
+    else_fixup: Option<Fixup>,
+    /// Opened inside dead code: nothing of it is lowered.
+    dead_born: bool,
+}
+
+pub(crate) struct Lowerer<'a> {
+    enc: Encoder<'a>,
+    stack: Vec<Entry>,
+    ctrls: Vec<Ctrl>,
+    /// Slot of each local (params first); v128 locals take two slots.
+    local_slots: Vec<u32>,
+    local_types: Vec<ValType>,
+    /// Slots of parameters + locals: temporaries start here.
+    locals_end: u32,
+    results: Vec<ValType>,
+    /// Highest slot used + 1.
+    max_slot: u32,
+    /// Code after `br`/`return`/`unreachable` until the enclosing frame ends.
+    dead: bool,
+    /// The destination field of the last emitted instruction, when its
+    /// result is the top entry (so a following `local.set` can retarget it).
+    last_dst: Option<usize>,
+    module: &'a Module,
+}
+
+/// Validates and lowers defined function `def` of `module`.
+pub(crate) fn lower_func(
+    module: &Module,
+    vctx: &ModuleCtx,
+    bytes: &[u8],
+    def: u32,
+    words: &[usize],
+) -> Result<FuncCode> {
+    let func = module.num_imported_funcs + def;
+    let body = &module.bodies[def as usize];
+    let ty = module
+        .func_type(func)
+        .ok_or_else(|| Error::invalid(Some(func), body.code.start, "unknown type"))?;
+    let mut v = FuncValidator::new(module, vctx, func, &body.locals)?;
+    let code = bytes
+        .get(body.code.clone())
+        .ok_or_else(|| Error::malformed(body.code.start, "unexpected end"))?;
+
+    let mut local_types: Vec<ValType> = ty.params().to_vec();
+    for &(n, t) in &body.locals {
+        // The validator has bounded the total; guard memory anyway.
+        if local_types.len() + n as usize > 1 << 20 {
+            return Err(Error::invalid(Some(func), body.code.start, "too many locals"));
+        }
+        local_types.extend(std::iter::repeat_n(t, n as usize));
+    }
+    let mut local_slots = Vec::with_capacity(local_types.len());
+    let mut next = 0u32;
+    for t in &local_types {
+        local_slots.push(next);
+        next += t.slots();
+    }
+    let param_slots: u32 = ty.params().iter().map(|t| t.slots()).sum();
+    let mut l = Lowerer {
+        enc: Encoder::new(words),
+        stack: Vec::with_capacity(16),
+        ctrls: Vec::with_capacity(8),
+        local_slots,
+        local_types,
+        locals_end: next,
+        results: ty.results().to_vec(),
+        max_slot: next,
+        dead: false,
+        last_dst: None,
+        module,
+    };
+    l.ctrls.push(Ctrl {
+        kind: Kind::Func,
+        height: 0,
+        base_home: next,
+        params: Vec::new(),
+        results: ty.results().to_vec(),
+        head: 0,
+        fixups: Vec::new(),
+        else_fixup: None,
+        dead_born: false,
+    });
+
+    let mut reader = OpReader::new(code, body.code.start);
+    let last_body = def as usize + 1 == module.bodies.len();
+    while !reader.is_end() {
+        let at = reader.offset();
+        let op = reader.read()?;
+        v.op(&op, at)?;
+        l.lower(&op, at)?;
+        if l.ctrls.is_empty() {
+            break;
+        }
+    }
+    v.finish(reader.offset(), last_body)?;
+    if !reader.is_end() {
+        return Err(Error::malformed(reader.offset(), "operators remaining after end of function"));
+    }
+    let result_slots: u32 = l.results.iter().map(|t| t.slots()).sum();
+    Ok(FuncCode {
+        frame_slots: l.max_slot.max(result_slots),
+        param_slots,
+        local_slots: l.locals_end - param_slots,
+        code: l.enc.finish(),
+    })
+}
+
+impl<'a> Lowerer<'a> {
+    /// Lowers one validated instruction.
+    fn lower(&mut self, op: &Op, at: usize) -> Result<()> {
+        let last_dst = self.last_dst.take();
+        if self.dead {
+            return self.lower_dead(op);
+        }
+        match op {
+            Op::Nop => Ok(()),
+            Op::Unreachable
+            | Op::Block(_)
+            | Op::Loop(_)
+            | Op::If(_)
+            | Op::Else
+            | Op::End
+            | Op::Br(_)
+            | Op::BrIf(_)
+            | Op::BrTable { .. }
+            | Op::Return => self.control(op),
+            Op::Call(_) | Op::CallIndirect { .. } => self.call(op),
+            Op::Drop => {
+                self.pop();
+                Ok(())
+            }
+            Op::Select | Op::SelectTyped(_) => self.select(),
+            Op::LocalGet(_) | Op::LocalSet(_) | Op::LocalTee(_) => self.local(op, last_dst),
+            Op::GlobalGet(_) | Op::GlobalSet(_) => self.global(op),
+            Op::I32Const(x) => self.push_const(ValType::I32, *x as u32 as u64),
+            Op::I64Const(x) => self.push_const(ValType::I64, *x as u64),
+            Op::F32Const(x) => self.push_const(ValType::F32, *x as u64),
+            Op::F64Const(x) => self.push_const(ValType::F64, *x),
+            _ => {
+                if self.memory(op)? || self.table(op)? || self.numeric(op)? {
+                    Ok(())
+                } else {
+                    Err(Error::other(format!(
+                        "function at byte offset {at:#x}: `{}` is not supported yet",
+                        op.name()
+                    )))
+                }
+            }
+        }
+    }
+
+    // ---- the simulated operand stack ----
+
+    fn next_home(&self) -> u32 {
+        match self.stack.last() {
+            Some(e) => e.home + e.ty.slots(),
+            None => self.locals_end,
+        }
+    }
+
+    fn push(&mut self, ty: ValType, val: Val) -> u32 {
+        let home = self.next_home();
+        self.max_slot = self.max_slot.max(home + ty.slots());
+        self.stack.push(Entry { val, ty, home });
+        home
+    }
+
+    fn push_const(&mut self, ty: ValType, bits: u64) -> Result<()> {
+        self.push(ty, Val::Const(bits));
+        Ok(())
+    }
+
+    /// Pushes the result of an instruction about to be emitted; returns its
+    /// home (the destination slot).
+    fn push_result(&mut self, ty: ValType) -> u32 {
+        let home = self.next_home();
+        self.push(ty, Val::Slot(home))
+    }
+
+    fn pop(&mut self) -> Entry {
+        // Validation guarantees the operand exists in live code.
+        self.stack.pop().expect("validated operand stack")
+    }
+
+    /// Emits an instruction whose result (the top entry) is at the field
+    /// `dst_field`, remembering it for `local.set` retargeting.
+    fn emit_result<S: Shape>(&mut self, op: Opcode, s: S, dst_field: usize) {
+        let pos = self.enc.emit(op, s);
+        self.last_dst = Some(pos + crate::ir::field(dst_field));
+    }
+
+    /// The slot holding `e`'s value, writing a constant to its home first.
+    fn slot_of(&mut self, e: Entry) -> Slot {
+        match e.val {
+            Val::Slot(s) => Slot(s),
+            Val::Const(bits) => {
+                self.enc.emit(Opcode::Const, Const { dst: Slot(e.home), imm: Imm(bits) });
+                Slot(e.home)
+            }
+        }
+    }
+
+    /// Makes stack entry `i` hold its value in its home slot.
+    fn materialize(&mut self, i: usize) {
+        let e = self.stack[i];
+        match e.val {
+            Val::Slot(s) if s == e.home => {}
+            Val::Slot(s) => {
+                let op = if e.ty == ValType::V128 { Opcode::Copy128 } else { Opcode::Copy };
+                self.enc.emit(op, Un { dst: Slot(e.home), src: Slot(s) });
+            }
+            Val::Const(bits) => {
+                self.enc.emit(Opcode::Const, Const { dst: Slot(e.home), imm: Imm(bits) });
+            }
+        }
+        self.stack[i].val = Val::Slot(e.home);
+    }
+
+    /// Materializes every entry that reads a local: done where control flow
+    /// splits or merges, so that a later `local.set` never has to fix up an
+    /// entry outside straight-line code.
+    fn materialize_local_refs(&mut self) {
+        for i in 0..self.stack.len() {
+            if let Val::Slot(s) = self.stack[i].val {
+                if s < self.locals_end {
+                    self.materialize(i);
+                }
+            }
+        }
+    }
+
+    /// Materializes the top `n` entries.
+    fn materialize_top(&mut self, n: usize) {
+        let len = self.stack.len();
+        for i in len - n..len {
+            self.materialize(i);
+        }
+    }
+}

@@ -1,0 +1,121 @@
+//! `Config` and `Engine`: settings shared by modules and stores, and the
+//! engine-wide signature registry that makes `call_indirect` checks one
+//! integer compare.
+
+use crate::decode::FuncType;
+use crate::ir::Backend;
+use std::sync::{Arc, Mutex};
+
+/// Engine settings. Defaults suit most embedders.
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub(crate) backend: Backend,
+    pub(crate) lazy: bool,
+    pub(crate) max_call_depth: usize,
+    pub(crate) max_stack_slots: usize,
+    pub(crate) memory_reservation: Option<u64>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            backend: Backend::default(),
+            lazy: false,
+            max_call_depth: 500_000,
+            max_stack_slots: 8 << 20,
+            memory_reservation: None,
+        }
+    }
+}
+
+impl Config {
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Dispatch backend (default: threaded in optimized x86-64/AArch64
+    /// builds, loop otherwise).
+    pub fn backend(&mut self, b: Backend) -> &mut Self {
+        self.backend = b;
+        self
+    }
+    /// Lower (and validate) each function on its first call instead of at
+    /// `Module::new`.
+    pub fn lazy(&mut self, lazy: bool) -> &mut Self {
+        self.lazy = lazy;
+        self
+    }
+    /// Maximum depth of nested wasm calls; deeper recursion traps with
+    /// "call stack exhausted".
+    pub fn max_call_depth(&mut self, depth: usize) -> &mut Self {
+        self.max_call_depth = depth.max(1);
+        self
+    }
+    /// Size of the value stack in bytes (frames of all active calls).
+    pub fn max_stack_bytes(&mut self, bytes: usize) -> &mut Self {
+        self.max_stack_slots = (bytes / 8).max(1024);
+        self
+    }
+    /// Address space reserved per linear memory (default: the memory's
+    /// maximum, up to 4 GiB + guard). Smaller reservations move on growth.
+    pub fn memory_reservation(&mut self, bytes: u64) -> &mut Self {
+        self.memory_reservation = Some(bytes);
+        self
+    }
+}
+
+#[derive(Default)]
+struct SigRegistry {
+    ids: hashbrown::HashMap<FuncType, u32>,
+    types: Vec<FuncType>,
+}
+
+struct EngineInner {
+    config: Config,
+    sigs: Mutex<SigRegistry>,
+}
+
+/// Compilation settings and the signature registry; cheap to clone.
+#[derive(Clone)]
+pub struct Engine(Arc<EngineInner>);
+
+impl Default for Engine {
+    fn default() -> Self {
+        Engine::new(&Config::default())
+    }
+}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine").field("config", &self.0.config).finish()
+    }
+}
+
+impl Engine {
+    pub fn new(config: &Config) -> Self {
+        Engine(Arc::new(EngineInner { config: config.clone(), sigs: Mutex::default() }))
+    }
+    pub fn config(&self) -> &Config {
+        &self.0.config
+    }
+    pub(crate) fn same(&self, other: &Engine) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+    /// The engine-wide id of a signature: equal types get equal ids.
+    pub(crate) fn sig_id(&self, ty: &FuncType) -> u32 {
+        let mut reg = self.0.sigs.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(&id) = reg.ids.get(ty) {
+            return id;
+        }
+        let id = reg.types.len() as u32;
+        reg.types.push(ty.clone());
+        reg.ids.insert(ty.clone(), id);
+        id
+    }
+    /// The handler words code is encoded with for this engine's backend.
+    pub(crate) fn words(&self) -> &'static [usize] {
+        match self.0.config.backend {
+            Backend::Threaded => crate::exec::threaded::words(),
+            Backend::Loop => crate::exec::loop_words(),
+        }
+    }
+}

@@ -1,0 +1,507 @@
+//! Functions on the API: calling into wasm (`Func::call`, `TypedFunc`),
+//! defining host functions (`Func::new`, `Func::wrap`) and the `Caller`
+//! they receive.
+
+use super::store::{
+    AsContext, AsContextMut, Func, FuncKind, HostFn, Instance, InstanceEntity, Store, StoreInner,
+};
+use crate::decode::{FuncType, ValType};
+use crate::error::{Error, FrameInfo, Result, Trap, TrapCode};
+use crate::exec::{self, Exit, Frame, Regs};
+use crate::{Extern, Val};
+use std::marker::PhantomData;
+use std::sync::Arc;
+
+fn slots_of(types: &[ValType]) -> u32 {
+    types.iter().map(|t| t.slots()).sum()
+}
+
+/// What a host function sees of its caller: the store (and its data) and
+/// the calling instance's exports.
+pub struct Caller<'a, T> {
+    store: &'a mut Store<T>,
+    instance: Option<Instance>,
+}
+
+impl<T> Caller<'_, T> {
+    pub fn data(&self) -> &T {
+        self.store.data()
+    }
+    pub fn data_mut(&mut self) -> &mut T {
+        self.store.data_mut()
+    }
+    /// An export of the calling instance (e.g. its `memory`).
+    pub fn get_export(&self, name: &str) -> Option<Extern> {
+        self.instance?.get_export(&*self.store, name)
+    }
+    pub fn engine(&self) -> &crate::Engine {
+        self.store.engine()
+    }
+}
+
+impl<T> AsContext for Caller<'_, T> {
+    type Data = T;
+    fn store(&self) -> &Store<T> {
+        self.store
+    }
+}
+impl<T> AsContextMut for Caller<'_, T> {
+    fn store_mut(&mut self) -> &mut Store<T> {
+        self.store
+    }
+}
+
+/// Builds the interpreter-facing closure around a `Val`-based host function.
+pub(crate) fn host_fn_dynamic<T: 'static>(
+    ty: FuncType,
+    f: impl Fn(Caller<'_, T>, &[Val], &mut [Val]) -> Result<()> + Send + Sync + 'static,
+) -> Arc<HostFn> {
+    Arc::new(move |store_ptr: *mut u8, inst: *mut InstanceEntity, slots: &mut [u64]| {
+        // SAFETY: the interpreter passes the `Store<T>` of the running call,
+        // and this function belongs to that store (so its `T` is this `T`).
+        let store = unsafe { &mut *(store_ptr as *mut Store<T>) };
+        let instance = instance_handle(&store.inner, inst);
+        let mut params = Vec::with_capacity(ty.params().len());
+        let mut at = 0;
+        for &p in ty.params() {
+            params.push(store.inner.bits_to_val(p, [slots[at], slots.get(at + 1).copied().unwrap_or(0)]));
+            at += p.slots() as usize;
+        }
+        let mut results: Vec<Val> = ty.results().iter().map(|&t| Val::default_for(t)).collect();
+        f(Caller { store: &mut *store, instance }, &params, &mut results)?;
+        let mut at = 0;
+        for (v, &t) in results.iter().zip(ty.results()) {
+            if v.ty() != t {
+                return Err(Error::other(format!(
+                    "host function returned a {} where its type says {t}",
+                    v.ty()
+                )));
+            }
+            let bits = store.inner.val_to_bits(v)?;
+            slots[at] = bits[0];
+            if t == ValType::V128 {
+                slots[at + 1] = bits[1];
+            }
+            at += t.slots() as usize;
+        }
+        Ok(())
+    })
+}
+
+fn instance_handle(inner: &StoreInner, inst: *mut InstanceEntity) -> Option<Instance> {
+    if inst.is_null() {
+        None
+    } else {
+        // SAFETY: non-null instance pointers handed to host functions are
+        // live instances of this store.
+        Some(Instance { store: inner.id, index: unsafe { (*inst).index } })
+    }
+}
+
+impl Func {
+    /// A host function with a dynamic signature.
+    pub fn new<T: 'static>(
+        store: &mut impl AsContextMut<Data = T>,
+        ty: FuncType,
+        f: impl Fn(Caller<'_, T>, &[Val], &mut [Val]) -> Result<()> + Send + Sync + 'static,
+    ) -> Func {
+        let inner = &mut store.store_mut().inner;
+        let host = host_fn_dynamic(ty.clone(), f);
+        Func::from_host(inner, ty, host)
+    }
+
+    pub(crate) fn from_host(inner: &mut StoreInner, ty: FuncType, func: Arc<HostFn>) -> Func {
+        let sig = inner.engine.sig_id(&ty);
+        let slots = slots_of(ty.params()).max(slots_of(ty.results()));
+        inner.push_func(sig, ty, FuncKind::Host { func, slots })
+    }
+
+    /// A host function from a Rust closure with typed parameters and
+    /// results, optionally taking a `Caller` first.
+    pub fn wrap<T: 'static, Params, Results>(
+        store: &mut impl AsContextMut<Data = T>,
+        f: impl IntoFunc<T, Params, Results>,
+    ) -> Func {
+        let (ty, host) = f.into_host();
+        Func::from_host(&mut store.store_mut().inner, ty, host)
+    }
+
+    pub fn ty(&self, store: &impl AsContext) -> FuncType {
+        store.store().inner.func(*self).map(|f| f.ty.clone()).unwrap_or_default()
+    }
+
+    /// Calls the function with `params`, writing `results` (whose length
+    /// must match the function's result count).
+    pub fn call(&self, mut store: impl AsContextMut, params: &[Val], results: &mut [Val]) -> Result<()> {
+        let store = store.store_mut();
+        let store_ptr = store as *mut Store<_> as *mut u8;
+        invoke(store_ptr, &mut store.inner, *self, params, results)
+    }
+
+    /// A typed view, checked against the function's type.
+    pub fn typed<P: WasmParams, R: WasmResults>(&self, store: &impl AsContext) -> Result<TypedFunc<P, R>> {
+        let ty = self.ty(store);
+        if ty.params() != P::types().as_slice() || ty.results() != R::types().as_slice() {
+            return Err(Error::other(format!(
+                "type mismatch: the function is {ty}, asked for {}",
+                FuncType::new(P::types(), R::types())
+            )));
+        }
+        Ok(TypedFunc { func: *self, _m: PhantomData })
+    }
+}
+
+/// Runs `f` on the store's interpreter: the entry point from the host.
+pub(crate) fn invoke(
+    store_ptr: *mut u8,
+    inner: &mut StoreInner,
+    f: Func,
+    params: &[Val],
+    results: &mut [Val],
+) -> Result<()> {
+    let fe = inner.func(f)? as *const super::store::FuncEntity;
+    // SAFETY: `fe` points at a boxed entity of this store; nothing below
+    // frees entities.
+    let fe = unsafe { &*fe };
+    let ty = &fe.ty;
+    if params.len() != ty.params().len() || params.iter().zip(ty.params()).any(|(v, t)| v.ty() != *t) {
+        let got: Vec<String> = params.iter().map(|v| v.ty().to_string()).collect();
+        return Err(Error::other(format!(
+            "argument type mismatch: the function is {ty}, called with ({})",
+            got.join(" ")
+        )));
+    }
+    if results.len() != ty.results().len() {
+        return Err(Error::other(format!(
+            "the function returns {} values, {} result slots given",
+            ty.results().len(),
+            results.len()
+        )));
+    }
+    if inner.stack.is_none() {
+        let bytes = inner.engine.config().max_stack_slots * 8;
+        let map = memmap2::MmapMut::map_anon(bytes)
+            .map_err(|e| Error::other(format!("cannot map a {bytes}-byte value stack: {e}")))?;
+        inner.stack = Some(map);
+        let base = inner.stack.as_mut().unwrap().as_mut_ptr() as *mut u64;
+        inner.ctx.stack_end = base.wrapping_add(bytes / 8);
+    }
+    let stack_base = inner.stack.as_mut().unwrap().as_mut_ptr() as *mut u64;
+    let ctx: *mut exec::Ctx = &mut *inner.ctx;
+    // SAFETY (whole block): `ctx` is this store's boxed context; `base`
+    // lies inside the value stack and every write below is bounds-checked
+    // against `stack_end` first.
+    unsafe {
+        let base = if (*ctx).frames.is_empty() { stack_base } else { (*ctx).top };
+        let n = slots_of(ty.params()).max(slots_of(ty.results())) as usize;
+        let room = ((*ctx).stack_end as usize - base as usize) / 8;
+        if room < n {
+            return Err(Trap::new(TrapCode::StackOverflow).into());
+        }
+        let mut at = 0;
+        for (v, t) in params.iter().zip(ty.params()) {
+            let bits = inner.val_to_bits(v)?;
+            *base.add(at) = bits[0];
+            if *t == ValType::V128 {
+                *base.add(at + 1) = bits[1];
+            }
+            at += t.slots() as usize;
+        }
+        let saved_instance = (*ctx).instance;
+        let saved_store = (*ctx).store;
+        let depth = (*ctx).frames.len();
+        let outcome = match &fe.kind {
+            FuncKind::Host { func, .. } => {
+                let saved_top = (*ctx).top;
+                (*ctx).top = base.add(n);
+                let r = func(store_ptr, std::ptr::null_mut(), std::slice::from_raw_parts_mut(base, n));
+                (*ctx).top = saved_top;
+                r
+            }
+            FuncKind::Wasm { instance, code, .. } => {
+                let code = if code.get().is_null() { super::store::compile_func(fe)? } else { code.get() };
+                let code = &*code;
+                if room < code.frame_slots as usize || depth >= (*ctx).max_frames {
+                    return Err(Trap::new(TrapCode::StackOverflow).into());
+                }
+                std::ptr::write_bytes(base.add(code.param_slots as usize), 0, code.local_slots as usize);
+                (*ctx).frames.push(Frame {
+                    ret_ip: std::ptr::null(),
+                    ret_fp: base,
+                    ret_instance: saved_instance,
+                    func: fe,
+                });
+                (*ctx).instance = *instance;
+                (*ctx).store = store_ptr;
+                let mut r = Regs { ip: code.code.as_ptr() as *const u8, fp: base, mem: std::ptr::null_mut(), len: 0 };
+                (*ctx).reload_memory(&mut r);
+                let exit = exec::run(inner.engine.config().backend, r, ctx);
+                let result = if exit == Exit::DONE {
+                    Ok(())
+                } else {
+                    let backtrace = backtrace(&(&(*ctx).frames)[depth..]);
+                    let err = if exit == Exit::ERROR {
+                        (*ctx).error.take().unwrap_or_else(|| Error::other("unknown error"))
+                    } else {
+                        Error::Trap(Trap { code: TrapCode::from_u8(exit.0), message: None, backtrace })
+                    };
+                    Err(err)
+                };
+                (*ctx).frames.truncate(depth);
+                (*ctx).instance = saved_instance;
+                (*ctx).store = saved_store;
+                result
+            }
+        };
+        outcome?;
+        let mut at = 0;
+        for (slot, &t) in results.iter_mut().zip(ty.results()) {
+            *slot = inner.bits_to_val(t, [*base.add(at), if t == ValType::V128 { *base.add(at + 1) } else { 0 }]);
+            at += t.slots() as usize;
+        }
+    }
+    Ok(())
+}
+
+/// The wasm frames of a trap, innermost first.
+fn backtrace(frames: &[Frame]) -> Vec<FrameInfo> {
+    frames
+        .iter()
+        .rev()
+        .filter_map(|fr| {
+            // SAFETY: frames point at live function entities.
+            let fe = unsafe { &*fr.func };
+            match &fe.kind {
+                FuncKind::Wasm { module, def, .. } => {
+                    let m = module.decoded();
+                    let index = m.num_imported_funcs + def;
+                    Some(FrameInfo {
+                        func_index: index,
+                        func_name: m.names.func(index).map(str::to_owned),
+                        module_name: module.name().map(str::to_owned),
+                    })
+                }
+                FuncKind::Host { .. } => None,
+            }
+        })
+        .collect()
+}
+
+/// A Rust type that maps to one wasm value type.
+pub trait WasmTy: Copy + Send + Sync + 'static {
+    fn ty() -> ValType;
+    #[doc(hidden)]
+    fn from_bits(bits: u64) -> Self;
+    #[doc(hidden)]
+    fn into_bits(self) -> u64;
+}
+
+macro_rules! wasm_ty {
+    ($($t:ty => $vt:ident, |$b:ident| $from:expr, |$s:ident| $into:expr;)*) => {$(
+        impl WasmTy for $t {
+            fn ty() -> ValType { ValType::$vt }
+            fn from_bits($b: u64) -> Self { $from }
+            fn into_bits(self) -> u64 { let $s = self; $into }
+        }
+    )*};
+}
+wasm_ty! {
+    i32 => I32, |b| b as u32 as i32, |s| s as u32 as u64;
+    u32 => I32, |b| b as u32, |s| s as u64;
+    i64 => I64, |b| b as i64, |s| s as u64;
+    u64 => I64, |b| b, |s| s;
+    f32 => F32, |b| f32::from_bits(b as u32), |s| s.to_bits() as u64;
+    f64 => F64, |b| f64::from_bits(b), |s| s.to_bits();
+}
+
+/// Parameter lists of typed functions: `()`, `T`, `(T1, T2, ...)`.
+pub trait WasmParams: Send + Sync + 'static {
+    fn types() -> Vec<ValType>;
+    #[doc(hidden)]
+    fn from_slots(slots: &[u64]) -> Self;
+    #[doc(hidden)]
+    fn to_vals(&self) -> Vec<Val>;
+}
+
+/// Result lists of typed functions: `()`, `T`, `(T1, T2, ...)`.
+pub trait WasmResults: Sized + Send + Sync + 'static {
+    fn types() -> Vec<ValType>;
+    #[doc(hidden)]
+    fn write_slots(self, slots: &mut [u64]);
+    #[doc(hidden)]
+    fn from_vals(vals: &[Val]) -> Self;
+}
+
+fn val_bits(v: &Val) -> u64 {
+    match *v {
+        Val::I32(x) => x as u32 as u64,
+        Val::I64(x) => x as u64,
+        Val::F32(x) => x as u64,
+        Val::F64(x) => x,
+        _ => 0,
+    }
+}
+
+fn bits_val(t: ValType, b: u64) -> Val {
+    match t {
+        ValType::I32 => Val::I32(b as u32 as i32),
+        ValType::I64 => Val::I64(b as i64),
+        ValType::F32 => Val::F32(b as u32),
+        _ => Val::F64(b),
+    }
+}
+
+impl<A: WasmTy> WasmParams for A {
+    fn types() -> Vec<ValType> {
+        vec![A::ty()]
+    }
+    fn from_slots(slots: &[u64]) -> Self {
+        A::from_bits(slots[0])
+    }
+    fn to_vals(&self) -> Vec<Val> {
+        vec![bits_val(A::ty(), self.into_bits())]
+    }
+}
+impl<A: WasmTy> WasmResults for A {
+    fn types() -> Vec<ValType> {
+        vec![A::ty()]
+    }
+    fn write_slots(self, slots: &mut [u64]) {
+        slots[0] = self.into_bits();
+    }
+    fn from_vals(vals: &[Val]) -> Self {
+        A::from_bits(val_bits(&vals[0]))
+    }
+}
+
+macro_rules! tuples {
+    ($(($($n:ident $i:tt),*))*) => {$(
+        impl<$($n: WasmTy),*> WasmParams for ($($n,)*) {
+            fn types() -> Vec<ValType> { vec![$($n::ty()),*] }
+            #[allow(unused_variables)]
+            fn from_slots(slots: &[u64]) -> Self { ($($n::from_bits(slots[$i]),)*) }
+            fn to_vals(&self) -> Vec<Val> { vec![$(bits_val($n::ty(), self.$i.into_bits())),*] }
+        }
+        impl<$($n: WasmTy),*> WasmResults for ($($n,)*) {
+            fn types() -> Vec<ValType> { vec![$($n::ty()),*] }
+            #[allow(unused_variables)]
+            fn write_slots(self, slots: &mut [u64]) { $(slots[$i] = self.$i.into_bits();)* }
+            #[allow(unused_variables)]
+            fn from_vals(vals: &[Val]) -> Self { ($($n::from_bits(val_bits(&vals[$i])),)*) }
+        }
+    )*};
+}
+tuples! {
+    ()
+    (A 0, B 1)
+    (A 0, B 1, C 2)
+    (A 0, B 1, C 2, D 3)
+    (A 0, B 1, C 2, D 3, E 4)
+    (A 0, B 1, C 2, D 3, E 4, F 5)
+    (A 0, B 1, C 2, D 3, E 4, F 5, G 6)
+    (A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7)
+}
+
+/// What a typed host closure may return: results, or results or an error.
+pub trait HostResult<R: WasmResults> {
+    #[doc(hidden)]
+    fn into_result(self) -> Result<R>;
+}
+impl<R: WasmResults> HostResult<R> for R {
+    fn into_result(self) -> Result<R> {
+        Ok(self)
+    }
+}
+impl<R: WasmResults> HostResult<R> for Result<R> {
+    fn into_result(self) -> Result<R> {
+        self
+    }
+}
+
+/// Closures that can become host functions (see [`Func::wrap`]).
+pub trait IntoFunc<T, Params, Results>: Send + Sync + 'static {
+    #[doc(hidden)]
+    fn into_host(self) -> (FuncType, Arc<HostFn>);
+}
+
+/// Marker for closures that take a `Caller` first.
+pub struct WithCaller<P>(PhantomData<P>);
+
+macro_rules! into_func {
+    ($(($($n:ident $i:tt),*))*) => {$(
+        impl<T: 'static, Clo, R, O, $($n: WasmTy),*> IntoFunc<T, ($($n,)*), (R, O)> for Clo
+        where
+            Clo: Fn($($n),*) -> O + Send + Sync + 'static,
+            R: WasmResults,
+            O: HostResult<R>,
+        {
+            fn into_host(self) -> (FuncType, Arc<HostFn>) {
+                let ty = FuncType::new(vec![$($n::ty()),*], R::types());
+                let host: Arc<HostFn> = Arc::new(move |_store: *mut u8, _inst, slots: &mut [u64]| {
+                    #[allow(unused_variables)]
+                    let s = &*slots;
+                    let r = (self)($($n::from_bits(s[$i])),*).into_result()?;
+                    r.write_slots(slots);
+                    Ok(())
+                });
+                (ty, host)
+            }
+        }
+        impl<T: 'static, Clo, R, O, $($n: WasmTy),*> IntoFunc<T, WithCaller<($($n,)*)>, (R, O)> for Clo
+        where
+            Clo: Fn(Caller<'_, T>, $($n),*) -> O + Send + Sync + 'static,
+            R: WasmResults,
+            O: HostResult<R>,
+        {
+            fn into_host(self) -> (FuncType, Arc<HostFn>) {
+                let ty = FuncType::new(vec![$($n::ty()),*], R::types());
+                let host: Arc<HostFn> = Arc::new(move |store_ptr: *mut u8, inst, slots: &mut [u64]| {
+                    // SAFETY: as in `host_fn_dynamic`.
+                    let store = unsafe { &mut *(store_ptr as *mut Store<T>) };
+                    let instance = instance_handle(&store.inner, inst);
+                    #[allow(unused_variables)]
+                    let s = &*slots;
+                    let r = (self)(Caller { store, instance }, $($n::from_bits(s[$i])),*).into_result()?;
+                    r.write_slots(slots);
+                    Ok(())
+                });
+                (ty, host)
+            }
+        }
+    )*};
+}
+into_func! {
+    ()
+    (A 0)
+    (A 0, B 1)
+    (A 0, B 1, C 2)
+    (A 0, B 1, C 2, D 3)
+    (A 0, B 1, C 2, D 3, E 4)
+    (A 0, B 1, C 2, D 3, E 4, F 5)
+    (A 0, B 1, C 2, D 3, E 4, F 5, G 6)
+    (A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7)
+}
+
+/// A function with statically known parameter and result types.
+pub struct TypedFunc<P, R> {
+    func: Func,
+    _m: PhantomData<fn(P) -> R>,
+}
+
+impl<P, R> Clone for TypedFunc<P, R> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<P, R> Copy for TypedFunc<P, R> {}
+
+impl<P: WasmParams, R: WasmResults> TypedFunc<P, R> {
+    pub fn call(&self, store: impl AsContextMut, params: P) -> Result<R> {
+        let mut results: Vec<Val> = R::types().iter().map(|&t| Val::default_for(t)).collect();
+        self.func.call(store, &params.to_vals(), &mut results)?;
+        Ok(R::from_vals(&results))
+    }
+    pub fn func(&self) -> Func {
+        self.func
+    }
+}

@@ -1,0 +1,183 @@
+//! `Module`: a decoded, validated and (eagerly or lazily) lowered module,
+//! shareable between stores of one engine.
+
+use super::engine::Engine;
+use crate::decode::{self, ExternKind, FuncType, GlobalType, ImportDesc, MemoryType, TableType};
+use crate::error::{Error, Result};
+use crate::ir::FuncCode;
+use crate::validate::ModuleCtx;
+use std::sync::{Arc, OnceLock};
+
+/// The type of an import or export.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ExternType {
+    Func(FuncType),
+    Table(TableType),
+    Memory(MemoryType),
+    Global(GlobalType),
+}
+
+/// One import of a module.
+#[derive(Debug, Clone)]
+pub struct ImportType<'a> {
+    pub module: &'a str,
+    pub name: &'a str,
+    pub ty: ExternType,
+}
+
+/// One export of a module.
+#[derive(Debug, Clone)]
+pub struct ExportType<'a> {
+    pub name: &'a str,
+    pub ty: ExternType,
+}
+
+pub(crate) struct ModuleInner {
+    pub engine: Engine,
+    pub bytes: Box<[u8]>,
+    pub m: decode::Module,
+    pub vctx: ModuleCtx,
+    /// Engine signature id of each type index.
+    pub sigs: Vec<u32>,
+    /// Lowered code of each defined function (filled eagerly, or on first
+    /// call in lazy mode).
+    pub code: Box<[OnceLock<Result<FuncCode>>]>,
+    /// A name for messages (file name or the name section's module name).
+    pub name: Option<String>,
+}
+
+/// A compiled module.
+#[derive(Clone)]
+pub struct Module(pub(crate) Arc<ModuleInner>);
+
+impl std::fmt::Debug for Module {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Module").field("name", &self.0.name).finish()
+    }
+}
+
+impl Module {
+    /// Decodes, validates and (unless the engine is lazy) lowers `bytes`.
+    pub fn new(engine: &Engine, bytes: impl AsRef<[u8]>) -> Result<Module> {
+        let bytes: Box<[u8]> = bytes.as_ref().into();
+        let m = decode::decode_module(&bytes)?;
+        let vctx = crate::validate::validate_module(&m)?;
+        let sigs = m.types.iter().map(|t| engine.sig_id(t)).collect();
+        let code = (0..m.bodies.len()).map(|_| OnceLock::new()).collect();
+        let name = m.names.module.clone();
+        let inner = ModuleInner { engine: engine.clone(), bytes, m, vctx, sigs, code, name };
+        if !engine.config().lazy {
+            for def in 0..inner.m.bodies.len() as u32 {
+                let code = crate::lower::lower_func(&inner.m, &inner.vctx, &inner.bytes, def, engine.words())?;
+                let _ = inner.code[def as usize].set(Ok(code));
+            }
+        }
+        Ok(Module(Arc::new(inner)))
+    }
+
+    /// Reads and compiles a file; errors name the file.
+    pub fn from_file(engine: &Engine, path: impl AsRef<std::path::Path>) -> Result<Module> {
+        let path = path.as_ref();
+        let bytes = std::fs::read(path)
+            .map_err(|e| Error::other(format!("cannot read {}: {e}", path.display())))?;
+        let mut module = Module::new(engine, bytes)?;
+        if module.0.name.is_none() {
+            if let Some(inner) = Arc::get_mut(&mut module.0) {
+                inner.name = path.file_name().map(|n| n.to_string_lossy().into_owned());
+            }
+        }
+        Ok(module)
+    }
+
+    /// Decodes and validates `bytes` without lowering.
+    pub fn validate(_engine: &Engine, bytes: &[u8]) -> Result<()> {
+        let m = decode::decode_module(bytes)?;
+        let vctx = crate::validate::validate_module(&m)?;
+        let _ = vctx;
+        crate::validate::validate_bodies(&m, bytes)
+    }
+
+    pub fn engine(&self) -> &Engine {
+        &self.0.engine
+    }
+
+    pub fn name(&self) -> Option<&str> {
+        self.0.name.as_deref()
+    }
+
+    /// The decoded module (sections, custom sections, names, dylink.0).
+    pub fn decoded(&self) -> &decode::Module {
+        &self.0.m
+    }
+
+    pub fn imports(&self) -> impl Iterator<Item = ImportType<'_>> + '_ {
+        let m = &self.0.m;
+        m.imports.iter().map(move |imp| ImportType {
+            module: &imp.module,
+            name: &imp.name,
+            ty: match &imp.desc {
+                ImportDesc::Func(t) => ExternType::Func(m.types[*t as usize].clone()),
+                ImportDesc::Table(t) => ExternType::Table(*t),
+                ImportDesc::Memory(t) => ExternType::Memory(*t),
+                ImportDesc::Global(t) => ExternType::Global(*t),
+            },
+        })
+    }
+
+    pub fn exports(&self) -> impl Iterator<Item = ExportType<'_>> + '_ {
+        let m = &self.0.m;
+        m.exports.iter().map(move |e| ExportType {
+            name: &e.name,
+            ty: match e.kind {
+                ExternKind::Func => ExternType::Func(m.func_type(e.index).cloned().unwrap_or_default()),
+                ExternKind::Table => ExternType::Table(m.tables[e.index as usize]),
+                ExternKind::Memory => ExternType::Memory(m.memories[e.index as usize]),
+                ExternKind::Global => ExternType::Global(m.globals[e.index as usize]),
+            },
+        })
+    }
+
+    /// The lowered code of defined function `def`, lowering it now if needed.
+    pub(crate) fn func_code(&self, def: u32) -> Result<&FuncCode> {
+        let inner = &*self.0;
+        let cell = inner
+            .code
+            .get(def as usize)
+            .ok_or_else(|| Error::other(format!("no function body {def}")))?;
+        let r = cell.get_or_init(|| {
+            crate::lower::lower_func(&inner.m, &inner.vctx, &inner.bytes, def, inner.engine.words())
+        });
+        r.as_ref().map_err(Clone::clone)
+    }
+
+    /// The register IR of function `func` (in the function index space), or
+    /// of every defined function; for `weft inspect --ir`.
+    pub fn print_ir(&self, func: Option<u32>) -> Result<String> {
+        let m = &self.0.m;
+        let first = m.num_imported_funcs;
+        let funcs: Vec<u32> = match func {
+            Some(f) if f < first => {
+                return Err(Error::other(format!("function {f} is imported: it has no code")))
+            }
+            Some(f) if f as usize >= m.funcs.len() => {
+                return Err(Error::other(format!("no function {f} (the module has {})", m.funcs.len())))
+            }
+            Some(f) => vec![f],
+            None => (first..m.funcs.len() as u32).collect(),
+        };
+        let backend = self.0.engine.config().backend;
+        let mut out = String::new();
+        for f in funcs {
+            let code = self.func_code(f - first)?;
+            let name = m.names.func(f).map(|n| format!(" ${n}")).unwrap_or_default();
+            let ty = m.func_type(f).cloned().unwrap_or_default();
+            out.push_str(&format!(
+                "func {f}{name} {ty}: {} slots ({} params, {} locals)\n",
+                code.frame_slots, code.param_slots, code.local_slots
+            ));
+            out.push_str(&crate::ir::print(&code.code, &|w| crate::exec::opcode_of(backend, w)));
+            out.push('\n');
+        }
+        Ok(out)
+    }
+}
