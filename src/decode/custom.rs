@@ -29,9 +29,13 @@ pub(crate) fn custom_section(
     let payload = &bytes[data.clone()];
     match name.as_str() {
         // The first well-formed `name` section wins.
-        "name" if m.names == Names::default() => m.names = parse_names(payload, data.start).unwrap_or_default(),
+        "name" if m.names == Names::default() => {
+            m.names = parse_names(payload, data.start).unwrap_or_default()
+        }
         "dylink.0" if m.dylink.is_none() => m.dylink = Some(parse_dylink0(payload, data.start)?),
-        "dylink" if m.dylink.is_none() => m.dylink = Some(parse_dylink_legacy(payload, data.start)?),
+        "dylink" if m.dylink.is_none() => {
+            m.dylink = Some(parse_dylink_legacy(payload, data.start)?)
+        }
         _ => {}
     }
     m.customs.push(CustomSection { name, data });
@@ -141,7 +145,10 @@ pub fn parse_dylink_legacy(payload: &[u8], base: usize) -> Result<Dylink, Error>
     let mut r = Reader::new(payload, base);
     r.set_eof_message(EOF_TOP);
     let mut read = || -> Result<Dylink, Error> {
-        let mut d = Dylink { legacy: true, ..Dylink::default() };
+        let mut d = Dylink {
+            legacy: true,
+            ..Dylink::default()
+        };
         d.mem_size = r.u32()?;
         d.mem_align = r.u32()?;
         d.table_size = r.u32()?;
@@ -153,4 +160,104 @@ pub fn parse_dylink_legacy(payload: &[u8], base: usize) -> Result<Dylink, Error>
         Ok(d)
     };
     read().map_err(dylink_error)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::decode::decode_module;
+
+    /// A custom section with the given name and payload (sizes < 128).
+    fn custom(name: &str, payload: &[u8]) -> Vec<u8> {
+        let mut body = vec![name.len() as u8];
+        body.extend_from_slice(name.as_bytes());
+        body.extend_from_slice(payload);
+        let mut v = vec![0, body.len() as u8];
+        v.extend_from_slice(&body);
+        v
+    }
+
+    fn module(sections: &[Vec<u8>]) -> Vec<u8> {
+        let mut v = b"\0asm\x01\0\0\0".to_vec();
+        for s in sections {
+            v.extend_from_slice(s);
+        }
+        v
+    }
+
+    fn sub(ty: u8, payload: &[u8]) -> Vec<u8> {
+        let mut v = vec![ty, payload.len() as u8];
+        v.extend_from_slice(payload);
+        v
+    }
+
+    #[test]
+    fn dylink0() {
+        let mut payload = Vec::new();
+        payload.extend(sub(dylink_sub::MEM_INFO, &[0x90, 0x01, 4, 3, 0]));
+        payload.extend(sub(dylink_sub::NEEDED, b"\x02\x07libx.so\x07liby.so"));
+        payload.extend(sub(9, b"ignored"));
+        payload.extend(sub(dylink_sub::EXPORT_INFO, b"\x01\x03tls\x80\x02"));
+        payload.extend(sub(dylink_sub::IMPORT_INFO, b"\x01\x03env\x01w\x11"));
+        payload.extend(sub(dylink_sub::RUNTIME_PATH, b"\x01\x07$ORIGIN"));
+        let m = decode_module(&module(&[custom("dylink.0", &payload)])).unwrap();
+        let d = m.dylink.unwrap();
+        assert_eq!(
+            (d.mem_size, d.mem_align, d.table_size, d.table_align),
+            (144, 4, 3, 0)
+        );
+        assert_eq!(d.needed, vec!["libx.so", "liby.so"]);
+        assert_eq!(d.export_info, vec![("tls".to_string(), sym_flags::TLS)]);
+        assert_eq!(
+            d.import_info,
+            vec![(
+                "env".to_string(),
+                "w".to_string(),
+                sym_flags::WEAK | sym_flags::UNDEFINED
+            )]
+        );
+        assert_eq!(d.runtime_path, vec!["$ORIGIN"]);
+        assert!(!d.legacy);
+        assert_eq!(m.customs[0].name, "dylink.0");
+    }
+
+    #[test]
+    fn dylink0_errors() {
+        // A subsection longer than its content.
+        let payload = sub(dylink_sub::MEM_INFO, &[1, 2, 3, 4, 5]);
+        let e = decode_module(&module(&[custom("dylink.0", &payload)])).unwrap_err();
+        assert_eq!(
+            e.message(),
+            "malformed dylink.0 section: subsection size mismatch"
+        );
+        // A subsection cut short.
+        let payload = sub(dylink_sub::MEM_INFO, &[1, 2]);
+        let e = decode_module(&module(&[custom("dylink.0", &payload)])).unwrap_err();
+        assert_eq!(e.message(), "malformed dylink.0 section: unexpected end");
+    }
+
+    #[test]
+    fn legacy_dylink() {
+        let m = decode_module(&module(&[custom(
+            "dylink",
+            b"\x10\x02\x01\x00\x01\x04libc",
+        )]))
+        .unwrap();
+        let d = m.dylink.unwrap();
+        assert!(d.legacy);
+        assert_eq!(
+            (d.mem_size, d.mem_align, d.table_size, d.table_align),
+            (16, 2, 1, 0)
+        );
+        assert_eq!(d.needed, vec!["libc"]);
+    }
+
+    #[test]
+    fn names() {
+        let n = parse_names(b"\x00\x02\x01m\x01\x08\x02\x03\x01c\x01\x02ab\x07\x01x", 0).unwrap();
+        assert_eq!(n.module.as_deref(), Some("m"));
+        assert_eq!(n.funcs, vec![(1, "ab".to_string()), (3, "c".to_string())]);
+        assert_eq!(n.func(3), Some("c"));
+        assert!(parse_names(b"\x01\x03\x01\x00", 0).is_err());
+    }
 }

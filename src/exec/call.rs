@@ -90,12 +90,22 @@ unsafe fn compile_lazily(
 }
 
 /// Calls a host function with its arguments at `fp + base`; it writes its
-/// results there.
-#[inline(never)]
+/// results there. Inlined into the call handlers; the host call itself is
+/// out of line and never sees `r`.
+#[inline(always)]
 unsafe fn call_host(f: *const FuncEntity, base: Slot, r: &mut Regs, c: &mut Ctx) -> Res {
     unsafe {
-        let FuncKind::Host { func, slots } = &(*f).kind else { std::hint::unreachable_unchecked() };
         let args = r.fp.add(base.0 as usize);
+        host_call(f, args, r.ip, r.fp, c)?;
+        c.reload_memory(r);
+    }
+    Ok(())
+}
+
+#[inline(never)]
+unsafe fn host_call(f: *const FuncEntity, args: *mut u64, ip: *const u8, fp: *mut u64, c: &mut Ctx) -> Res {
+    unsafe {
+        let FuncKind::Host { func, slots } = &(*f).kind else { std::hint::unreachable_unchecked() };
         let room = (c.stack_end as usize - args as usize) / 8;
         if room < *slots as usize || c.frames.len() >= c.max_frames {
             return Err(Exit::trap(TrapCode::StackOverflow));
@@ -103,7 +113,7 @@ unsafe fn call_host(f: *const FuncEntity, base: Slot, r: &mut Regs, c: &mut Ctx)
         let saved_top = c.top;
         let instance = c.instance;
         c.top = args.add(*slots as usize);
-        c.frames.push(Frame { ret_ip: r.ip, ret_fp: r.fp, ret_instance: instance, func: f });
+        c.frames.push(Frame { ret_ip: ip, ret_fp: fp, ret_instance: instance, func: f });
         let store = c.store;
         let ctx: *mut Ctx = c;
         // The host function may re-enter wasm through `ctx` (it reaches the
@@ -113,15 +123,9 @@ unsafe fn call_host(f: *const FuncEntity, base: Slot, r: &mut Regs, c: &mut Ctx)
         c.frames.pop();
         c.top = saved_top;
         c.instance = instance;
-        match result {
-            Ok(()) => {
-                c.reload_memory(r);
-                Ok(())
-            }
-            Err(e) => {
-                c.error = Some(e);
-                Err(Exit::ERROR)
-            }
-        }
+        result.map_err(|e| {
+            c.error = Some(e);
+            Exit::ERROR
+        })
     }
 }

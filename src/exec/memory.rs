@@ -98,24 +98,37 @@ pub(crate) fn store64(v: u64) -> [u8; 8] {
     v.to_le_bytes()
 }
 
+#[inline(always)]
 pub(crate) unsafe fn size(o: Size, r: &mut Regs, _c: &mut Ctx) -> Res {
     unsafe { set(r.fp, o.dst, (r.len / 65536) as u64) };
     Ok(())
 }
 
-#[inline(never)]
+// The bulk handlers below stay inlined into their threaded handler, and
+// pass plain values (never `r`) to the out-of-line work: a handler whose
+// register struct escapes cannot end in a sibling call.
+
+#[inline(always)]
 pub(crate) unsafe fn grow(o: Grow, r: &mut Regs, c: &mut Ctx) -> Res {
     unsafe {
-        let m = (*c.instance).mem0;
         let delta = get(r.fp, o.delta) as u32 as u64;
-        let result = match (*m).grow(delta) {
-            Some(old) => old as u32,
-            None => u32::MAX,
-        };
+        let result = grow_mem0(c, delta);
         set(r.fp, o.dst, result as u64);
         c.reload_memory(r);
     }
     Ok(())
+}
+
+#[inline(never)]
+unsafe fn grow_mem0(c: &mut Ctx, delta: u64) -> u32 {
+    // SAFETY: validation guarantees the instance has memory 0.
+    unsafe {
+        let m = (*c.instance).mem0;
+        match (*m).grow(delta) {
+            Some(old) => old as u32,
+            None => u32::MAX,
+        }
+    }
 }
 
 /// Checks `start + n <= limit` for 32-bit operands.
@@ -124,52 +137,65 @@ fn in_bounds(start: u32, n: u32, limit: usize) -> bool {
     start as u64 + n as u64 <= limit as u64
 }
 
-#[inline(never)]
+#[inline(always)]
 pub(crate) unsafe fn fill(o: Bulk, r: &mut Regs, _c: &mut Ctx) -> Res {
     unsafe {
         let (d, v, n) = (get(r.fp, o.a) as u32, get(r.fp, o.b) as u8, get(r.fp, o.n) as u32);
-        if !in_bounds(d, n, r.len) {
-            return Err(oob());
-        }
-        // SAFETY: bounds checked above.
-        std::ptr::write_bytes(r.mem.add(d as usize), v, n as usize);
+        fill_at(r.mem, r.len, d, v, n)
     }
-    Ok(())
 }
 
 #[inline(never)]
+unsafe fn fill_at(mem: *mut u8, len: usize, d: u32, v: u8, n: u32) -> Res {
+    if !in_bounds(d, n, len) {
+        return Err(oob());
+    }
+    // SAFETY: bounds checked above.
+    unsafe { std::ptr::write_bytes(mem.add(d as usize), v, n as usize) };
+    Ok(())
+}
+
+#[inline(always)]
 pub(crate) unsafe fn copy(o: Bulk, r: &mut Regs, _c: &mut Ctx) -> Res {
     unsafe {
         let (d, s, n) = (get(r.fp, o.a) as u32, get(r.fp, o.b) as u32, get(r.fp, o.n) as u32);
-        if !in_bounds(d, n, r.len) || !in_bounds(s, n, r.len) {
-            return Err(oob());
-        }
-        // SAFETY: both ranges checked above; `copy` allows overlap.
-        std::ptr::copy(r.mem.add(s as usize), r.mem.add(d as usize), n as usize);
+        copy_at(r.mem, r.len, d, s, n)
     }
-    Ok(())
 }
 
 #[inline(never)]
+unsafe fn copy_at(mem: *mut u8, len: usize, d: u32, s: u32, n: u32) -> Res {
+    if !in_bounds(d, n, len) || !in_bounds(s, n, len) {
+        return Err(oob());
+    }
+    // SAFETY: both ranges checked above; `copy` allows overlap.
+    unsafe { std::ptr::copy(mem.add(s as usize), mem.add(d as usize), n as usize) };
+    Ok(())
+}
+
+#[inline(always)]
 pub(crate) unsafe fn init(o: Bulk, r: &mut Regs, c: &mut Ctx) -> Res {
     unsafe {
         let (d, s, n) = (get(r.fp, o.a) as u32, get(r.fp, o.b) as u32, get(r.fp, o.n) as u32);
-        let inst = &*c.instance;
-        let seg = inst.data(o.index.0);
-        if !in_bounds(d, n, r.len) || !in_bounds(s, n, seg.len()) {
+        init_at(c, o.index.0, r.mem, r.len, d, s, n)
+    }
+}
+
+#[inline(never)]
+unsafe fn init_at(c: &mut Ctx, seg: u32, mem: *mut u8, len: usize, d: u32, s: u32, n: u32) -> Res {
+    // SAFETY: the segment index was validated; ranges are checked below.
+    unsafe {
+        let seg = (*c.instance).data(seg);
+        if !in_bounds(d, n, len) || !in_bounds(s, n, seg.len()) {
             return Err(oob());
         }
-        // SAFETY: both ranges checked above; the segment is module bytes,
-        // never linear memory, so they do not overlap.
-        std::ptr::copy_nonoverlapping(
-            seg.as_ptr().add(s as usize),
-            r.mem.add(d as usize),
-            n as usize,
-        );
+        // The segment is module bytes, never linear memory: no overlap.
+        std::ptr::copy_nonoverlapping(seg.as_ptr().add(s as usize), mem.add(d as usize), n as usize);
     }
     Ok(())
 }
 
+#[inline(always)]
 pub(crate) unsafe fn data_drop(o: Drop, _r: &mut Regs, c: &mut Ctx) -> Res {
     unsafe { (*c.instance).drop_data(o.index.0) };
     Ok(())

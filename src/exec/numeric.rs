@@ -214,10 +214,13 @@ macro_rules! float_ops {
      $add:ident, $sub:ident, $mul:ident, $div:ident, $min:ident, $max:ident, $copysign:ident) => {
         #[inline(always)] pub(crate) fn $abs(a: $t) -> $t { a.abs() }
         #[inline(always)] pub(crate) fn $neg(a: $t) -> $t { -a }
-        #[inline(always)] pub(crate) fn $ceil(a: $t) -> $t { a.ceil() }
-        #[inline(always)] pub(crate) fn $floor(a: $t) -> $t { a.floor() }
-        #[inline(always)] pub(crate) fn $trunc(a: $t) -> $t { a.trunc() }
-        #[inline(always)] pub(crate) fn $nearest(a: $t) -> $t { a.round_ties_even() }
+        // Rounding may pass a signalling NaN through; wasm wants it quiet.
+        #[inline(always)] pub(crate) fn $ceil(a: $t) -> $t { if a.is_nan() { a + a } else { a.ceil() } }
+        #[inline(always)] pub(crate) fn $floor(a: $t) -> $t { if a.is_nan() { a + a } else { a.floor() } }
+        #[inline(always)] pub(crate) fn $trunc(a: $t) -> $t { if a.is_nan() { a + a } else { a.trunc() } }
+        #[inline(always)] pub(crate) fn $nearest(a: $t) -> $t {
+            if a.is_nan() { a + a } else { a.round_ties_even() }
+        }
         #[inline(always)] pub(crate) fn $sqrt(a: $t) -> $t { a.sqrt() }
         #[inline(always)] pub(crate) fn $eq(a: $t, b: $t) -> i32 { (a == b) as i32 }
         #[inline(always)] pub(crate) fn $ne(a: $t, b: $t) -> i32 { (a != b) as i32 }

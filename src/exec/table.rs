@@ -25,6 +25,7 @@ fn in_bounds(start: u32, n: u32, limit: usize) -> bool {
     start as u64 + n as u64 <= limit as u64
 }
 
+#[inline(always)]
 pub(crate) unsafe fn get(o: TableGet, r: &mut Regs, c: &mut Ctx) -> Res {
     unsafe {
         let t = table(c, o.index.0);
@@ -35,6 +36,7 @@ pub(crate) unsafe fn get(o: TableGet, r: &mut Regs, c: &mut Ctx) -> Res {
     Ok(())
 }
 
+#[inline(always)]
 pub(crate) unsafe fn set(o: TableSet, r: &mut Regs, c: &mut Ctx) -> Res {
     unsafe {
         let t = table(c, o.index.0);
@@ -45,6 +47,7 @@ pub(crate) unsafe fn set(o: TableSet, r: &mut Regs, c: &mut Ctx) -> Res {
     Ok(())
 }
 
+#[inline(always)]
 pub(crate) unsafe fn size(o: Size, r: &mut Regs, c: &mut Ctx) -> Res {
     unsafe {
         let n = table(c, o.index.0).elems.len();
@@ -53,6 +56,7 @@ pub(crate) unsafe fn size(o: Size, r: &mut Regs, c: &mut Ctx) -> Res {
     Ok(())
 }
 
+#[inline(always)]
 pub(crate) unsafe fn grow(o: Grow, r: &mut Regs, c: &mut Ctx) -> Res {
     unsafe {
         let t = table(c, o.index.0);
@@ -64,6 +68,7 @@ pub(crate) unsafe fn grow(o: Grow, r: &mut Regs, c: &mut Ctx) -> Res {
     Ok(())
 }
 
+#[inline(always)]
 pub(crate) unsafe fn fill(o: Bulk, r: &mut Regs, c: &mut Ctx) -> Res {
     unsafe {
         let t = table(c, o.index.0);
@@ -76,6 +81,7 @@ pub(crate) unsafe fn fill(o: Bulk, r: &mut Regs, c: &mut Ctx) -> Res {
     Ok(())
 }
 
+#[inline(always)]
 pub(crate) unsafe fn copy(o: Bulk, r: &mut Regs, c: &mut Ctx) -> Res {
     unsafe {
         let (d, s, n) = (super::get(r.fp, o.a) as u32, super::get(r.fp, o.b) as u32, super::get(r.fp, o.n) as u32);
@@ -96,6 +102,7 @@ pub(crate) unsafe fn copy(o: Bulk, r: &mut Regs, c: &mut Ctx) -> Res {
     Ok(())
 }
 
+#[inline(always)]
 pub(crate) unsafe fn init(o: Bulk, r: &mut Regs, c: &mut Ctx) -> Res {
     unsafe {
         let (d, s, n) = (super::get(r.fp, o.a) as u32, super::get(r.fp, o.b) as u32, super::get(r.fp, o.n) as u32);
@@ -111,11 +118,13 @@ pub(crate) unsafe fn init(o: Bulk, r: &mut Regs, c: &mut Ctx) -> Res {
     Ok(())
 }
 
+#[inline(always)]
 pub(crate) unsafe fn elem_drop(o: Drop, _r: &mut Regs, c: &mut Ctx) -> Res {
     unsafe { (&mut (*c.instance).elems)[o.index.0 as usize] = Vec::new() };
     Ok(())
 }
 
+#[inline(always)]
 pub(crate) unsafe fn ref_func(o: RefFunc, r: &mut Regs, c: &mut Ctx) -> Res {
     unsafe {
         let f = *(&(*c.instance).funcs).get_unchecked(o.func.0 as usize);

@@ -105,6 +105,15 @@ pub(crate) fn lower_func(
     words: &[usize],
 ) -> Result<FuncCode> {
     let func = module.num_imported_funcs + def;
+    lower(module, vctx, bytes, def, words).map_err(|e| match e {
+        // The reader reports some validation errors without the function.
+        Error::Invalid { func: None, offset, message } => Error::Invalid { func: Some(func), offset, message },
+        e => e,
+    })
+}
+
+fn lower(module: &Module, vctx: &ModuleCtx, bytes: &[u8], def: u32, words: &[usize]) -> Result<FuncCode> {
+    let func = module.num_imported_funcs + def;
     let body = &module.bodies[def as usize];
     let ty = module
         .func_type(func)

@@ -3,6 +3,7 @@
 //! decodes sections: it judges a decoded `Module` and the ops fed to it.
 
 mod func;
+mod ops;
 
 pub use func::{block_signature, validate_bodies, Frame, FrameKind, FuncValidator};
 

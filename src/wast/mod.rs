@@ -188,6 +188,7 @@ impl<'t> Runner<'t> {
             Ok(()) => self.report.passed += 1,
             Err(reason) => {
                 let at = self.location(span);
+                let reason = one_line(&reason);
                 self.report.fail(format!("{at}: {kind}: {reason}"));
             }
         }
@@ -485,7 +486,28 @@ impl Rejection {
 }
 
 fn unsupported(what: &str) -> String {
-    format!("unsupported: {what} is not implemented by weft")
+    format!("unsupported directive: weft does not implement {what}")
+}
+
+/// A failure reason on one line: a trap's backtrace (which can be
+/// thousands of frames deep) shrinks to its innermost frame.
+fn one_line(reason: &str) -> String {
+    let Some((head, trace)) = reason.split_once("\nwasm backtrace:") else {
+        return reason.replace('\n', " ");
+    };
+    let mut frames = trace.lines().filter(|l| !l.trim().is_empty());
+    let n = frames.clone().count();
+    match frames.next() {
+        Some(innermost) => {
+            // Frames print as "   0: name"; keep the name.
+            let name = innermost
+                .split_once(": ")
+                .map_or(innermost, |(_, n)| n)
+                .trim();
+            format!("{} (in {name}, {n} frames deep)", head.replace('\n', " "))
+        }
+        None => head.replace('\n', " "),
+    }
 }
 
 fn is_component(module: &QuoteWat<'_>) -> bool {
