@@ -12,11 +12,7 @@ fn main() {
     let opt = std::env::var("OPT_LEVEL").unwrap_or_default();
     let optimizing = matches!(opt.as_str(), "2" | "3" | "s" | "z");
     let known_arch = arch == "x86_64" || arch == "aarch64";
-    let threaded = if forced_loop {
-        false
-    } else {
-        forced_threaded || (optimizing && known_arch)
-    };
+    let threaded = if forced_loop { false } else { forced_threaded || (optimizing && known_arch) };
     if threaded {
         println!("cargo:rustc-cfg=weft_threaded");
     }

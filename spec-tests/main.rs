@@ -31,11 +31,7 @@ struct Options {
 }
 
 fn parse_args() -> Options {
-    let mut opts = Options {
-        filters: Vec::new(),
-        verbose: false,
-        messages: false,
-    };
+    let mut opts = Options { filters: Vec::new(), verbose: false, messages: false };
     for arg in std::env::args().skip(1) {
         match arg.as_str() {
             "--verbose" | "-v" => opts.verbose = true,
@@ -97,10 +93,8 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let timeout = std::env::var("WEFT_SPEC_TIMEOUT")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(DEFAULT_TIMEOUT_SECS);
+    let timeout =
+        std::env::var("WEFT_SPEC_TIMEOUT").ok().and_then(|s| s.parse().ok()).unwrap_or(DEFAULT_TIMEOUT_SECS);
 
     let mut backends = vec![Backend::Loop];
     if cfg!(debug_assertions) {
@@ -132,23 +126,13 @@ fn main() -> ExitCode {
         for &backend in &backends {
             let bname = backend_name(backend);
             let report = run_with_timeout(name, contents, backend, timeout);
-            println!(
-                "{name} [{bname}]: {} passed, {} failed",
-                report.passed, report.failed
-            );
-            let shown = if opts.verbose {
-                usize::MAX
-            } else {
-                SHOWN_FAILURES
-            };
+            println!("{name} [{bname}]: {} passed, {} failed", report.passed, report.failed);
+            let shown = if opts.verbose { usize::MAX } else { SHOWN_FAILURES };
             for f in report.failures.iter().take(shown) {
                 println!("    {f}");
             }
             if report.failures.len() > shown {
-                println!(
-                    "    ... and {} more (--verbose shows all)",
-                    report.failures.len() - shown
-                );
+                println!("    ... and {} more (--verbose shows all)", report.failures.len() - shown);
             }
             if opts.messages {
                 for m in &report.message_mismatches {
@@ -160,11 +144,12 @@ fn main() -> ExitCode {
             match (expected.get(&key), report.failed) {
                 (None, 0) => {}
                 (None, n) => problems.push(format!("{name} [{bname}]: {n} unexpected failures")),
-                (Some(_), 0) => problems
-                    .push(format!("{name} [{bname}]: now passes, remove from expected-failures.txt")),
-                (Some(&listed), n) if n > listed => problems.push(format!(
-                    "{name} [{bname}]: {n} failures, more than the {listed} listed"
-                )),
+                (Some(_), 0) => {
+                    problems.push(format!("{name} [{bname}]: now passes, remove from expected-failures.txt"))
+                }
+                (Some(&listed), n) if n > listed => {
+                    problems.push(format!("{name} [{bname}]: {n} failures, more than the {listed} listed"))
+                }
                 (Some(&listed), n) if n < listed => notes.push(format!(
                     "{name} [{bname}]: {n} failures, fewer than the {listed} listed; lower the count"
                 )),
@@ -181,9 +166,7 @@ fn main() -> ExitCode {
         for (file, backend) in expected.keys() {
             let skipped = backend == "threaded" && !backends.contains(&Backend::Threaded);
             if !skipped && !ran.iter().any(|(f, b)| f == file && b == backend) {
-                problems.push(format!(
-                    "{file} [{backend}]: listed in expected-failures.txt but not run"
-                ));
+                problems.push(format!("{file} [{backend}]: listed in expected-failures.txt but not run"));
             }
         }
     }
@@ -214,11 +197,9 @@ fn main() -> ExitCode {
 fn run_with_timeout(name: &str, contents: &'static str, backend: Backend, secs: u64) -> Report {
     let (tx, rx) = mpsc::channel();
     let label = name.to_string();
-    let spawned = std::thread::Builder::new()
-        .name(format!("spec {name}"))
-        .spawn(move || {
-            let _ = tx.send(run_script(contents, &label, backend));
-        });
+    let spawned = std::thread::Builder::new().name(format!("spec {name}")).spawn(move || {
+        let _ = tx.send(run_script(contents, &label, backend));
+    });
     if spawned.is_err() {
         return run_script(contents, name, backend);
     }
@@ -226,9 +207,7 @@ fn run_with_timeout(name: &str, contents: &'static str, backend: Backend, secs: 
         Ok(report) => report,
         Err(mpsc::RecvTimeoutError::Timeout) => Report {
             failed: 1,
-            failures: vec![format!(
-                "{name}: TIMEOUT after {secs}s (WEFT_SPEC_TIMEOUT to change)"
-            )],
+            failures: vec![format!("{name}: TIMEOUT after {secs}s (WEFT_SPEC_TIMEOUT to change)")],
             ..Report::default()
         },
         Err(mpsc::RecvTimeoutError::Disconnected) => Report {

@@ -65,11 +65,9 @@ fn runaway_recursion_is_a_trap() {
 
 #[test]
 fn trap_carries_kind_and_named_backtrace() {
-    let bytes = wat(
-        r#"(module
+    let bytes = wat(r#"(module
           (func $inner (param i32) (result i32) (i32.div_s (i32.const 1) (local.get 0)))
-          (func $outer (export "outer") (param i32) (result i32) (call $inner (local.get 0))))"#,
-    );
+          (func $outer (export "outer") (param i32) (result i32) (call $inner (local.get 0))))"#);
     for engine in engines() {
         let module = Module::new(&engine, &bytes).unwrap();
         let mut store = Store::new(&engine, ());
@@ -88,8 +86,7 @@ fn trap_carries_kind_and_named_backtrace() {
 
 #[test]
 fn host_functions_reach_state_memory_and_reenter_wasm() {
-    let bytes = wat(
-        r#"(module
+    let bytes = wat(r#"(module
           (import "host" "log" (func $log (param i32 i32)))
           (import "host" "twice" (func $twice (param i32) (result i32)))
           (memory (export "memory") 1)
@@ -97,8 +94,7 @@ fn host_functions_reach_state_memory_and_reenter_wasm() {
           (func (export "square") (param i32) (result i32) (i32.mul (local.get 0) (local.get 0)))
           (func (export "run") (result i32)
             (call $log (i32.const 16) (i32.const 5))
-            (call $twice (i32.const 7))))"#,
-    );
+            (call $twice (i32.const 7))))"#);
     for engine in engines() {
         let module = Module::new(&engine, &bytes).unwrap();
         let mut store = Store::new(&engine, Vec::<String>::new());
@@ -166,7 +162,7 @@ fn lazy_mode_lowers_on_first_call_and_reports_invalid_bodies_then() {
         other => panic!("expected a validation error, got {other:?}"),
     }
     // And eagerly, the same module is rejected up front.
-    assert!(matches!(Module::new(&Engine::default(), &bad_bytes()), Err(Error::Invalid { .. })));
+    assert!(matches!(Module::new(&Engine::default(), bad_bytes()), Err(Error::Invalid { .. })));
 }
 
 fn bad_bytes() -> Vec<u8> {
@@ -186,7 +182,9 @@ fn missing_import_names_module_and_field() {
 
 #[test]
 fn memory_base_does_not_move_on_growth() {
-    let bytes = wat(r#"(module (memory (export "m") 1 100) (func (export "grow") (result i32) (memory.grow (i32.const 10))))"#);
+    let bytes = wat(
+        r#"(module (memory (export "m") 1 100) (func (export "grow") (result i32) (memory.grow (i32.const 10))))"#,
+    );
     let engine = Engine::default();
     let module = Module::new(&engine, &bytes).unwrap();
     let mut store = Store::new(&engine, ());
@@ -222,8 +220,7 @@ fn malformed_and_invalid_modules_are_errors_with_offsets() {
 /// host and indirect calls, rounding) would overflow a 256 KiB stack.
 #[test]
 fn no_instruction_grows_the_native_stack() {
-    let bytes = wat(
-        r#"(module
+    let bytes = wat(r#"(module
           (import "h" "nop" (func $host (param i32) (result i32)))
           (memory 1 2)
           (table $t 4 8 funcref)
@@ -250,8 +247,7 @@ fn no_instruction_grows_the_native_stack() {
               (drop (f64.nearest (f64.const 2.5)))
               (local.set $acc (i32.add (local.get $acc) (i32.const 1)))
               (br_if $top (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))
-            (local.get $acc)))"#,
-    );
+            (local.get $acc)))"#);
     for engine in engines() {
         let bytes = bytes.clone();
         let handle = std::thread::Builder::new()

@@ -56,12 +56,7 @@ fn order(section: u8) -> u8 {
 /// expression, `select` with a type list not of length one) are reported as
 /// `Error::Invalid`, after the whole module has decoded.
 pub fn decode_module(bytes: &[u8]) -> Result<Module, Error> {
-    let mut d = Decoder {
-        bytes,
-        m: Module::default(),
-        deferred: None,
-        uses_data_count: false,
-    };
+    let mut d = Decoder { bytes, m: Module::default(), deferred: None, uses_data_count: false };
     d.module()?;
     match d.deferred {
         Some(e) => Err(e),
@@ -113,10 +108,7 @@ impl<'a> Decoder<'a> {
                 continue;
             }
             if order(id) <= last {
-                return Err(Error::malformed(
-                    id_at,
-                    "unexpected content after last section",
-                ));
+                return Err(Error::malformed(id_at, "unexpected content after last section"));
             }
             last = order(id);
 
@@ -146,17 +138,11 @@ impl<'a> Decoder<'a> {
 
         let at = bytes.len();
         if num_defined_funcs.unwrap_or(0) as usize != self.m.bodies.len() {
-            return Err(Error::malformed(
-                at,
-                "function and code section have inconsistent lengths",
-            ));
+            return Err(Error::malformed(at, "function and code section have inconsistent lengths"));
         }
         if let Some(n) = self.m.data_count {
             if n != num_datas.unwrap_or(0) {
-                return Err(Error::malformed(
-                    at,
-                    "data count and data section have inconsistent lengths",
-                ));
+                return Err(Error::malformed(at, "data count and data section have inconsistent lengths"));
             }
         }
         if self.uses_data_count && self.m.data_count.is_none() {
@@ -293,10 +279,7 @@ impl<'a> Decoder<'a> {
             // are expressions (else function indices).
             let mode = if flags & 1 == 0 {
                 let index = if flags & 2 != 0 { s.u32()? } else { 0 };
-                SegmentMode::Active {
-                    index,
-                    offset: self.const_expr(s)?,
-                }
+                SegmentMode::Active { index, offset: self.const_expr(s)? }
             } else if flags & 2 == 0 {
                 SegmentMode::Passive
             } else {
@@ -323,10 +306,7 @@ impl<'a> Decoder<'a> {
                 } else {
                     let offset = s.offset();
                     let f = s.u32()?;
-                    items.push(ConstExpr {
-                        ops: vec![ConstOp::RefFunc(f)],
-                        offset,
-                    });
+                    items.push(ConstExpr { ops: vec![ConstOp::RefFunc(f)], offset });
                 }
             }
             self.m.elems.push(ElemSegment { mode, ty, items });
@@ -339,27 +319,18 @@ impl<'a> Decoder<'a> {
         for _ in 0..n {
             let at = s.offset();
             let mode = match s.u32()? {
-                0 => SegmentMode::Active {
-                    index: 0,
-                    offset: self.const_expr(s)?,
-                },
+                0 => SegmentMode::Active { index: 0, offset: self.const_expr(s)? },
                 1 => SegmentMode::Passive,
                 2 => {
                     let index = s.u32()?;
-                    SegmentMode::Active {
-                        index,
-                        offset: self.const_expr(s)?,
-                    }
+                    SegmentMode::Active { index, offset: self.const_expr(s)? }
                 }
                 _ => return Err(Error::malformed(at, "malformed data segment kind")),
             };
             let len = s.byte_len()? as usize;
             let start = s.offset();
             s.skip(len)?;
-            self.m.datas.push(DataSegment {
-                mode,
-                bytes: start..start + len,
-            });
+            self.m.datas.push(DataSegment { mode, bytes: start..start + len });
         }
         Ok(n)
     }
@@ -396,10 +367,7 @@ impl<'a> Decoder<'a> {
             if s.offset() != body_end {
                 return Err(Error::malformed(body_start, "section size mismatch"));
             }
-            self.m.bodies.push(FuncBody {
-                locals,
-                code: code_start..body_end,
-            });
+            self.m.bodies.push(FuncBody { locals, code: code_start..body_end });
         }
         Ok(())
     }
@@ -498,28 +466,17 @@ fn val_types(s: &mut Reader<'_>) -> Result<Vec<ValType>, Error> {
 fn limits(s: &mut Reader<'_>) -> Result<Limits, Error> {
     let flags = s.uleb_bits(1)?;
     let min = u64::from(s.u32()?);
-    let max = if flags & 1 != 0 {
-        Some(u64::from(s.u32()?))
-    } else {
-        None
-    };
+    let max = if flags & 1 != 0 { Some(u64::from(s.u32()?)) } else { None };
     Ok(Limits { min, max })
 }
 
 fn table_type(s: &mut Reader<'_>) -> Result<TableType, Error> {
     let elem = ref_type(s)?;
-    Ok(TableType {
-        elem,
-        limits: limits(s)?,
-    })
+    Ok(TableType { elem, limits: limits(s)? })
 }
 
 fn memory_type(s: &mut Reader<'_>) -> Result<MemoryType, Error> {
-    Ok(MemoryType {
-        limits: limits(s)?,
-        shared: false,
-        memory64: false,
-    })
+    Ok(MemoryType { limits: limits(s)?, shared: false, memory64: false })
 }
 
 fn global_type(s: &mut Reader<'_>) -> Result<GlobalType, Error> {
@@ -561,12 +518,7 @@ mod tests {
         body.extend_from_slice(code);
         let mut entry = vec![1u8, body.len() as u8];
         entry.extend_from_slice(&body);
-        module(&[
-            &sec(1, &[1, 0x60, 0, 0]),
-            &sec(3, &[1, 0]),
-            &sec(5, &[1, 0, 1]),
-            &sec(10, &entry),
-        ])
+        module(&[&sec(1, &[1, 0x60, 0, 0]), &sec(3, &[1, 0]), &sec(5, &[1, 0, 1]), &sec(10, &entry)])
     }
 
     fn err(bytes: &[u8]) -> Error {
@@ -602,28 +554,15 @@ mod tests {
 
     #[test]
     fn section_framing() {
-        assert_eq!(
-            malformed(&module(&[b"\x0e\x01\x00"])),
-            "malformed section id"
-        );
-        assert_eq!(
-            malformed(&module(&[b"\x80\x01\x00"])),
-            "malformed section id"
-        );
+        assert_eq!(malformed(&module(&[b"\x0e\x01\x00"])), "malformed section id");
+        assert_eq!(malformed(&module(&[b"\x80\x01\x00"])), "malformed section id");
         // A section size past the end of the module.
-        assert_eq!(
-            malformed(&module(&[b"\x01\x07\x02\x60\x00\x00"])),
-            "length out of bounds"
-        );
+        assert_eq!(malformed(&module(&[b"\x01\x07\x02\x60\x00\x00"])), "length out of bounds");
         // One type declared, two given.
-        assert_eq!(
-            malformed(&module(&[b"\x01\x07\x01\x60\x00\x00\x60\x00\x00"])),
-            "section size mismatch"
-        );
+        assert_eq!(malformed(&module(&[b"\x01\x07\x01\x60\x00\x00\x60\x00\x00"])), "section size mismatch");
         // Declared entries run past the module's end; a huge count fails
         // at the first missing entry without reserving memory for it.
-        assert!(malformed(&module(&[b"\x01\x06\xff\xff\xff\xff\x0f\x60"]))
-            .starts_with("unexpected end"));
+        assert!(malformed(&module(&[b"\x01\x06\xff\xff\xff\xff\x0f\x60"])).starts_with("unexpected end"));
         assert!(malformed(&module(&[b"\x04\x01\x01"])).starts_with("unexpected end"));
         // Order, and duplicates.
         assert_eq!(
@@ -639,17 +578,9 @@ mod tests {
             "unexpected content after last section"
         );
         // Custom sections anywhere; their name must fit.
-        assert!(decode_module(&module(&[
-            b"\x00\x02\x01a",
-            b"\x01\x01\x00",
-            b"\x00\x01\x00"
-        ]))
-        .is_ok());
+        assert!(decode_module(&module(&[b"\x00\x02\x01a", b"\x01\x01\x00", b"\x00\x01\x00"])).is_ok());
         assert!(malformed(&module(&[b"\x00\x00"])).starts_with("unexpected end"));
-        assert_eq!(
-            malformed(&module(&[b"\x00\x03\x02\xc0\x80"])),
-            "malformed UTF-8 encoding"
-        );
+        assert_eq!(malformed(&module(&[b"\x00\x03\x02\xc0\x80"])), "malformed UTF-8 encoding");
     }
 
     #[test]
@@ -695,11 +626,8 @@ mod tests {
         ]);
         assert_eq!(malformed(&m), "END opcode expected");
         // ... at the end of the module.
-        let m = module(&[
-            b"\x01\x04\x01\x60\x00\x00",
-            b"\x03\x02\x01\x00",
-            b"\x0a\x06\x01\x04\x00\x41\x01\x1a",
-        ]);
+        let m =
+            module(&[b"\x01\x04\x01\x60\x00\x00", b"\x03\x02\x01\x00", b"\x0a\x06\x01\x04\x00\x41\x01\x1a"]);
         assert_eq!(malformed(&m), "unexpected end of section or function");
         // ... followed by a section starting with 0x0b.
         let m = module(&[
@@ -710,20 +638,14 @@ mod tests {
         ]);
         assert_eq!(malformed(&m), "section size mismatch");
         // `else` outside an `if`, and twice in one `if`.
-        assert_eq!(
-            malformed(&func_module(&[0x05, 0x0b])),
-            "END opcode expected"
-        );
+        assert_eq!(malformed(&func_module(&[0x05, 0x0b])), "END opcode expected");
         assert_eq!(
             malformed(&func_module(&[0x41, 0, 0x04, 0x40, 0x05, 0x05, 0x0b, 0x0b])),
             "END opcode expected"
         );
         assert!(decode_module(&func_module(&[0x41, 0, 0x04, 0x40, 0x05, 0x0b, 0x0b])).is_ok());
         // Bytes after the final `end` of a body.
-        assert_eq!(
-            malformed(&func_module(&[0x0b, 0x01])),
-            "section size mismatch"
-        );
+        assert_eq!(malformed(&func_module(&[0x0b, 0x01])), "section size mismatch");
     }
 
     #[test]
@@ -731,18 +653,9 @@ mod tests {
         assert!(malformed(&func_module(&[0xff, 0x0b])).starts_with("illegal opcode"));
         assert!(malformed(&func_module(&[0xfc, 0x7f, 0x0b])).starts_with("illegal opcode"));
         assert!(malformed(&func_module(&[0xfd, 0x9a, 0x01, 0x0b])).starts_with("illegal opcode"));
-        assert_eq!(
-            malformed(&func_module(&[0x3f, 0x01, 0x1a, 0x0b])),
-            "zero byte expected"
-        );
-        assert_eq!(
-            malformed(&func_module(&[0x3f, 0x80, 0x00, 0x1a, 0x0b])),
-            "zero byte expected"
-        );
-        assert_eq!(
-            malformed(&func_module(&[0x41, 0, 0x40, 0x01, 0x1a, 0x0b])),
-            "zero byte expected"
-        );
+        assert_eq!(malformed(&func_module(&[0x3f, 0x01, 0x1a, 0x0b])), "zero byte expected");
+        assert_eq!(malformed(&func_module(&[0x3f, 0x80, 0x00, 0x1a, 0x0b])), "zero byte expected");
+        assert_eq!(malformed(&func_module(&[0x41, 0, 0x40, 0x01, 0x1a, 0x0b])), "zero byte expected");
         assert_eq!(
             malformed(&func_module(&[0x41, 0, 0x28, 0x20, 0x00, 0x1a, 0x0b])),
             "malformed memop flags"
@@ -752,25 +665,16 @@ mod tests {
             "malformed memop flags"
         );
         assert_eq!(
-            malformed(&func_module(&[
-                0x41, 0x80, 0x80, 0x80, 0x80, 0x10, 0x1a, 0x0b
-            ])),
+            malformed(&func_module(&[0x41, 0x80, 0x80, 0x80, 0x80, 0x10, 0x1a, 0x0b])),
             "integer too large"
         );
         assert_eq!(
-            malformed(&func_module(&[
-                0x41, 0x80, 0x80, 0x80, 0x80, 0x80, 0x00, 0x1a, 0x0b
-            ])),
+            malformed(&func_module(&[0x41, 0x80, 0x80, 0x80, 0x80, 0x80, 0x00, 0x1a, 0x0b])),
             "integer representation too long"
         );
+        assert_eq!(malformed(&func_module(&[0xd0, 0x7f, 0x1a, 0x0b])), "malformed reference type");
         assert_eq!(
-            malformed(&func_module(&[0xd0, 0x7f, 0x1a, 0x0b])),
-            "malformed reference type"
-        );
-        assert_eq!(
-            invalid(&func_module(&[
-                0x41, 0, 0x41, 0, 0x41, 0, 0x1c, 0x00, 0x1a, 0x0b
-            ])),
+            invalid(&func_module(&[0x41, 0, 0x41, 0, 0x41, 0, 0x1c, 0x00, 0x1a, 0x0b])),
             "invalid result arity"
         );
     }
@@ -782,72 +686,29 @@ mod tests {
             body.push(0x0b);
             let mut code = vec![1u8, body.len() as u8];
             code.extend_from_slice(&body);
-            module(&[
-                b"\x01\x04\x01\x60\x00\x00",
-                b"\x03\x02\x01\x00",
-                &sec(10, &code),
-            ])
+            module(&[b"\x01\x04\x01\x60\x00\x00", b"\x03\x02\x01\x00", &sec(10, &code)])
         };
         let ok = decode_module(&m(&[3, 0, 0x7f, 0, 0x7e, 2, 0x7d])).unwrap();
-        assert_eq!(
-            ok.bodies[0].locals,
-            vec![(0, ValType::I32), (0, ValType::I64), (2, ValType::F32)]
-        );
-        assert_eq!(
-            malformed(&m(&[2, 0x80, 0x80, 0x80, 0x80, 0x10, 0x7f, 2, 0x7e])),
-            "integer too large"
-        );
-        assert_eq!(
-            malformed(&m(&[2, 0xff, 0xff, 0xff, 0xff, 0x0f, 0x7f, 2, 0x7e])),
-            "too many locals"
-        );
-        assert_eq!(
-            malformed(&m(&[1, 0xd1, 0x86, 0x03, 0x7f])),
-            "too many locals"
-        );
+        assert_eq!(ok.bodies[0].locals, vec![(0, ValType::I32), (0, ValType::I64), (2, ValType::F32)]);
+        assert_eq!(malformed(&m(&[2, 0x80, 0x80, 0x80, 0x80, 0x10, 0x7f, 2, 0x7e])), "integer too large");
+        assert_eq!(malformed(&m(&[2, 0xff, 0xff, 0xff, 0xff, 0x0f, 0x7f, 2, 0x7e])), "too many locals");
+        assert_eq!(malformed(&m(&[1, 0xd1, 0x86, 0x03, 0x7f])), "too many locals");
         assert!(decode_module(&m(&[1, 0xd0, 0x86, 0x03, 0x7f])).is_ok()); // 50 000
     }
 
     #[test]
     fn types_imports_globals() {
         // Function type tag as a two-byte LEB128.
-        assert_eq!(
-            malformed(&module(&[b"\x01\x05\x01\xe0\x7f\x00\x00"])),
-            "integer representation too long"
-        );
-        assert_eq!(
-            malformed(&module(&[b"\x02\x04\x01\x00\x00\x04"])),
-            "malformed import kind"
-        );
-        assert_eq!(
-            malformed(&module(&[b"\x02\x04\x01\x00\x00\x80"])),
-            "malformed import kind"
-        );
-        assert_eq!(
-            malformed(&module(&[b"\x02\x05\x01\x01\xff\x00\x00"])),
-            "malformed UTF-8 encoding"
-        );
-        assert_eq!(
-            malformed(&module(&[b"\x02\x06\x01\x00\x00\x03\x7f\x02"])),
-            "malformed mutability"
-        );
-        assert_eq!(
-            malformed(&module(&[b"\x06\x06\x01\x7f\xff\x41\x00\x0b"])),
-            "malformed mutability"
-        );
+        assert_eq!(malformed(&module(&[b"\x01\x05\x01\xe0\x7f\x00\x00"])), "integer representation too long");
+        assert_eq!(malformed(&module(&[b"\x02\x04\x01\x00\x00\x04"])), "malformed import kind");
+        assert_eq!(malformed(&module(&[b"\x02\x04\x01\x00\x00\x80"])), "malformed import kind");
+        assert_eq!(malformed(&module(&[b"\x02\x05\x01\x01\xff\x00\x00"])), "malformed UTF-8 encoding");
+        assert_eq!(malformed(&module(&[b"\x02\x06\x01\x00\x00\x03\x7f\x02"])), "malformed mutability");
+        assert_eq!(malformed(&module(&[b"\x06\x06\x01\x7f\xff\x41\x00\x0b"])), "malformed mutability");
         // Limits flags are a one-bit LEB128 in Wasm 2.0.
-        assert_eq!(
-            malformed(&module(&[b"\x05\x02\x01\x02"])),
-            "integer too large"
-        );
-        assert_eq!(
-            malformed(&module(&[b"\x05\x05\x01\x81\x00\x00\x00"])),
-            "integer representation too long"
-        );
-        assert_eq!(
-            malformed(&module(&[b"\x04\x03\x01\x70\x02"])),
-            "integer too large"
-        );
+        assert_eq!(malformed(&module(&[b"\x05\x02\x01\x02"])), "integer too large");
+        assert_eq!(malformed(&module(&[b"\x05\x05\x01\x81\x00\x00\x00"])), "integer representation too long");
+        assert_eq!(malformed(&module(&[b"\x04\x03\x01\x70\x02"])), "integer too large");
         // A global initializer missing its `end` reads on into the code section.
         let m = module(&[
             b"\x01\x04\x01\x60\x00\x00",
@@ -863,27 +724,17 @@ mod tests {
         // A non-constant instruction is a validation error, reported only
         // once the rest of the module has decoded.
         let m = module(&[b"\x06\x07\x01\x7f\x00\x41\x00\x68\x0b"]);
-        assert_eq!(
-            invalid(&m),
-            "constant expression required (i32.ctz is not constant)"
-        );
+        assert_eq!(invalid(&m), "constant expression required (i32.ctz is not constant)");
         let m = module(&[b"\x06\x05\x01\x7f\x00\x01\x0b", b"\x0e\x00"]);
         assert_eq!(malformed(&m), "malformed section id");
         // Extended-const arithmetic decodes.
         let m = decode_module(&module(&[b"\x06\x09\x01\x7f\x00\x41\x01\x41\x02\x6a\x0b"])).unwrap();
-        assert_eq!(
-            m.global_inits[0].ops,
-            vec![ConstOp::I32Const(1), ConstOp::I32Const(2), ConstOp::I32Add]
-        );
+        assert_eq!(m.global_inits[0].ops, vec![ConstOp::I32Const(1), ConstOp::I32Const(2), ConstOp::I32Add]);
     }
 
     #[test]
     fn element_segments() {
-        let head: &[&[u8]] = &[
-            b"\x01\x04\x01\x60\x00\x00",
-            b"\x03\x02\x01\x00",
-            b"\x04\x04\x01\x70\x00\x00",
-        ];
+        let head: &[&[u8]] = &[b"\x01\x04\x01\x60\x00\x00", b"\x03\x02\x01\x00", b"\x04\x04\x01\x70\x00\x00"];
         let with = |elem: &[u8]| {
             let mut parts: Vec<&[u8]> = head.to_vec();
             let s = sec(9, elem);
@@ -909,17 +760,12 @@ mod tests {
         assert_eq!(e[0].items[0].ops, vec![ConstOp::RefFunc(0)]);
         assert!(matches!(e[0].mode, SegmentMode::Active { index: 0, .. }));
         assert_eq!(e[1].mode, SegmentMode::Passive);
-        assert!(
-            matches!(&e[2].mode, SegmentMode::Active { index: 0, offset }
-            if offset.ops == vec![ConstOp::I32Const(1)])
-        );
+        assert!(matches!(&e[2].mode, SegmentMode::Active { index: 0, offset }
+            if offset.ops == vec![ConstOp::I32Const(1)]));
         assert_eq!(e[3].mode, SegmentMode::Declarative);
         assert_eq!(e[4].items[0].ops, vec![ConstOp::RefFunc(0)]);
         assert_eq!(e[5].ty, RefType::ExternRef);
-        assert_eq!(
-            e[5].items[0].ops,
-            vec![ConstOp::RefNull(RefType::ExternRef)]
-        );
+        assert_eq!(e[5].items[0].ops, vec![ConstOp::RefNull(RefType::ExternRef)]);
         assert!(e[6].items.is_empty());
         assert_eq!(e[7].mode, SegmentMode::Declarative);
         // A passive segment of a non-reference type, and an illegal opcode.
@@ -932,10 +778,8 @@ mod tests {
     #[test]
     fn data_segments() {
         let mem: &[u8] = b"\x05\x03\x01\x00\x01";
-        assert!(
-            malformed(&module(&[mem, b"\x0b\x0c\x01\x00\x41\x03\x0b\x07abcdef"]))
-                .starts_with("unexpected end")
-        );
+        assert!(malformed(&module(&[mem, b"\x0b\x0c\x01\x00\x41\x03\x0b\x07abcdef"]))
+            .starts_with("unexpected end"));
         assert_eq!(
             malformed(&module(&[mem, b"\x0b\x0c\x01\x00\x41\x00\x0b\x05abcdef"])),
             "section size mismatch"
@@ -950,10 +794,7 @@ mod tests {
         let bytes_of = |i: usize| m.datas[i].bytes.clone();
         assert_eq!(bytes_of(0).len(), 2);
         assert_eq!(m.datas[1].mode, SegmentMode::Passive);
-        assert!(matches!(
-            m.datas[2].mode,
-            SegmentMode::Active { index: 0, .. }
-        ));
+        assert!(matches!(m.datas[2].mode, SegmentMode::Active { index: 0, .. }));
         assert_eq!(bytes_of(2).len(), 0);
     }
 
@@ -990,31 +831,12 @@ mod tests {
         assert_eq!(m.func_type(2), Some(&FuncType::new([], [])));
         assert_eq!(
             m.tables,
-            vec![TableType {
-                elem: RefType::FuncRef,
-                limits: Limits {
-                    min: 1,
-                    max: Some(10)
-                }
-            }]
+            vec![TableType { elem: RefType::FuncRef, limits: Limits { min: 1, max: Some(10) } }]
         );
-        assert_eq!(
-            m.memories[0].limits,
-            Limits {
-                min: 1,
-                max: Some(2)
-            }
-        );
+        assert_eq!(m.memories[0].limits, Limits { min: 1, max: Some(2) });
         assert_eq!(m.globals.len(), 2);
         assert_eq!(m.global_inits[0].ops, vec![ConstOp::F32Const(0x3f80_0000)]);
-        assert_eq!(
-            m.exports[1],
-            Export {
-                name: "m".into(),
-                kind: ExternKind::Memory,
-                index: 0
-            }
-        );
+        assert_eq!(m.exports[1], Export { name: "m".into(), kind: ExternKind::Memory, index: 0 });
         assert_eq!(m.start, Some(2));
         assert_eq!(m.bodies.len(), 2);
         assert_eq!(m.bodies[0].locals, vec![(1, ValType::V128)]);
@@ -1025,13 +847,7 @@ mod tests {
             ops.push(r.read().unwrap());
         }
         assert_eq!(ops.len(), 4);
-        assert_eq!(
-            ops[1],
-            Op::BrTable {
-                targets: vec![0].into(),
-                default: 0
-            }
-        );
+        assert_eq!(ops[1], Op::BrTable { targets: vec![0].into(), default: 0 });
         assert_eq!(ops[2], Op::V128Const(0x100f0e0d0c0b0a090807060504030201));
         assert_eq!(m.names.module.as_deref(), Some("m"));
         assert_eq!(m.names.func(2), Some("two"));

@@ -16,12 +16,7 @@ pub mod dylink_sub {
 
 /// Records the custom section whose payload (name included) is
 /// `bytes[start..end]`, and reads it if weft knows it.
-pub(crate) fn custom_section(
-    m: &mut Module,
-    bytes: &[u8],
-    start: usize,
-    end: usize,
-) -> Result<(), Error> {
+pub(crate) fn custom_section(m: &mut Module, bytes: &[u8], start: usize, end: usize) -> Result<(), Error> {
     let mut r = Reader::new(&bytes[start..end], start);
     r.set_eof_message(EOF_TOP);
     let name = r.name()?;
@@ -33,9 +28,7 @@ pub(crate) fn custom_section(
             m.names = parse_names(payload, data.start).unwrap_or_default()
         }
         "dylink.0" if m.dylink.is_none() => m.dylink = Some(parse_dylink0(payload, data.start)?),
-        "dylink" if m.dylink.is_none() => {
-            m.dylink = Some(parse_dylink_legacy(payload, data.start)?)
-        }
+        "dylink" if m.dylink.is_none() => m.dylink = Some(parse_dylink_legacy(payload, data.start)?),
         _ => {}
     }
     m.customs.push(CustomSection { name, data });
@@ -145,10 +138,7 @@ pub fn parse_dylink_legacy(payload: &[u8], base: usize) -> Result<Dylink, Error>
     let mut r = Reader::new(payload, base);
     r.set_eof_message(EOF_TOP);
     let mut read = || -> Result<Dylink, Error> {
-        let mut d = Dylink {
-            legacy: true,
-            ..Dylink::default()
-        };
+        let mut d = Dylink { legacy: true, ..Dylink::default() };
         d.mem_size = r.u32()?;
         d.mem_align = r.u32()?;
         d.table_size = r.u32()?;
@@ -202,19 +192,12 @@ mod tests {
         payload.extend(sub(dylink_sub::RUNTIME_PATH, b"\x01\x07$ORIGIN"));
         let m = decode_module(&module(&[custom("dylink.0", &payload)])).unwrap();
         let d = m.dylink.unwrap();
-        assert_eq!(
-            (d.mem_size, d.mem_align, d.table_size, d.table_align),
-            (144, 4, 3, 0)
-        );
+        assert_eq!((d.mem_size, d.mem_align, d.table_size, d.table_align), (144, 4, 3, 0));
         assert_eq!(d.needed, vec!["libx.so", "liby.so"]);
         assert_eq!(d.export_info, vec![("tls".to_string(), sym_flags::TLS)]);
         assert_eq!(
             d.import_info,
-            vec![(
-                "env".to_string(),
-                "w".to_string(),
-                sym_flags::WEAK | sym_flags::UNDEFINED
-            )]
+            vec![("env".to_string(), "w".to_string(), sym_flags::WEAK | sym_flags::UNDEFINED)]
         );
         assert_eq!(d.runtime_path, vec!["$ORIGIN"]);
         assert!(!d.legacy);
@@ -226,10 +209,7 @@ mod tests {
         // A subsection longer than its content.
         let payload = sub(dylink_sub::MEM_INFO, &[1, 2, 3, 4, 5]);
         let e = decode_module(&module(&[custom("dylink.0", &payload)])).unwrap_err();
-        assert_eq!(
-            e.message(),
-            "malformed dylink.0 section: subsection size mismatch"
-        );
+        assert_eq!(e.message(), "malformed dylink.0 section: subsection size mismatch");
         // A subsection cut short.
         let payload = sub(dylink_sub::MEM_INFO, &[1, 2]);
         let e = decode_module(&module(&[custom("dylink.0", &payload)])).unwrap_err();
@@ -238,17 +218,10 @@ mod tests {
 
     #[test]
     fn legacy_dylink() {
-        let m = decode_module(&module(&[custom(
-            "dylink",
-            b"\x10\x02\x01\x00\x01\x04libc",
-        )]))
-        .unwrap();
+        let m = decode_module(&module(&[custom("dylink", b"\x10\x02\x01\x00\x01\x04libc")])).unwrap();
         let d = m.dylink.unwrap();
         assert!(d.legacy);
-        assert_eq!(
-            (d.mem_size, d.mem_align, d.table_size, d.table_align),
-            (16, 2, 1, 0)
-        );
+        assert_eq!((d.mem_size, d.mem_align, d.table_size, d.table_align), (16, 2, 1, 0));
         assert_eq!(d.needed, vec!["libc"]);
     }
 

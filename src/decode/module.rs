@@ -67,7 +67,10 @@ pub enum SegmentMode {
     Passive,
     /// Element segments only: `elem declare`.
     Declarative,
-    Active { index: u32, offset: ConstExpr },
+    Active {
+        index: u32,
+        offset: ConstExpr,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -115,10 +118,7 @@ pub struct Names {
 
 impl Names {
     pub fn func(&self, index: u32) -> Option<&str> {
-        self.funcs
-            .binary_search_by_key(&index, |(i, _)| *i)
-            .ok()
-            .map(|i| self.funcs[i].1.as_str())
+        self.funcs.binary_search_by_key(&index, |(i, _)| *i).ok().map(|i| self.funcs[i].1.as_str())
     }
 }
 

@@ -579,18 +579,12 @@ impl<'a> OpReader<'a> {
                 for _ in 0..n {
                     targets.push(r.u32()?);
                 }
-                Op::BrTable {
-                    targets: targets.into_boxed_slice(),
-                    default: r.u32()?,
-                }
+                Op::BrTable { targets: targets.into_boxed_slice(), default: r.u32()? }
             }
             0x10 => Op::Call(r.u32()?),
             0x11 => {
                 let type_index = r.u32()?;
-                Op::CallIndirect {
-                    type_index,
-                    table: r.u32()?,
-                }
+                Op::CallIndirect { type_index, table: r.u32()? }
             }
             0x1c => {
                 let n = r.count()?;
@@ -665,26 +659,17 @@ fn read_fc(r: &mut Reader<'_>, at: usize) -> Result<Op, Error> {
     Ok(match x {
         8 => {
             let data = r.u32()?;
-            Op::MemoryInit {
-                data,
-                memory: zero_byte(r)?,
-            }
+            Op::MemoryInit { data, memory: zero_byte(r)? }
         }
         9 => Op::DataDrop(r.u32()?),
         10 => {
             let dst = zero_byte(r)?;
-            Op::MemoryCopy {
-                dst,
-                src: zero_byte(r)?,
-            }
+            Op::MemoryCopy { dst, src: zero_byte(r)? }
         }
         11 => Op::MemoryFill(zero_byte(r)?),
         12 => {
             let elem = r.u32()?;
-            Op::TableInit {
-                elem,
-                table: r.u32()?,
-            }
+            Op::TableInit { elem, table: r.u32()? }
         }
         13 => Op::ElemDrop(r.u32()?),
         14 => {
@@ -771,11 +756,7 @@ fn mem_arg(r: &mut Reader<'_>) -> Result<MemArg, Error> {
         return Err(Error::malformed(at, "malformed memop flags"));
     }
     let offset = u64::from(r.u32()?);
-    Ok(MemArg {
-        align,
-        offset,
-        memory: 0,
-    })
+    Ok(MemArg { align, offset, memory: 0 })
 }
 
 /// A value type byte.
@@ -852,9 +833,9 @@ mod tests {
     #[test]
     fn control_and_immediates() {
         let v = ops(&[
-            0x02, 0x40, 0x03, 0x7f, 0x04, 0x05, 0x0c, 0x01, 0x0e, 0x02, 0x00, 0x01, 0x02, 0x11,
-            0x03, 0x01, 0x1c, 0x01, 0x7b, 0x28, 0x02, 0x80, 0x01, 0x3f, 0x00, 0x41, 0x7f, 0x42,
-            0x80, 0x7f, 0x43, 0x00, 0x00, 0x80, 0x3f, 0xd0, 0x6f, 0xd2, 0x07, 0x0b,
+            0x02, 0x40, 0x03, 0x7f, 0x04, 0x05, 0x0c, 0x01, 0x0e, 0x02, 0x00, 0x01, 0x02, 0x11, 0x03, 0x01,
+            0x1c, 0x01, 0x7b, 0x28, 0x02, 0x80, 0x01, 0x3f, 0x00, 0x41, 0x7f, 0x42, 0x80, 0x7f, 0x43, 0x00,
+            0x00, 0x80, 0x3f, 0xd0, 0x6f, 0xd2, 0x07, 0x0b,
         ]);
         assert_eq!(
             v,
@@ -863,20 +844,10 @@ mod tests {
                 Op::Loop(BlockType::Value(ValType::I32)),
                 Op::If(BlockType::Func(5)),
                 Op::Br(1),
-                Op::BrTable {
-                    targets: vec![0, 1].into(),
-                    default: 2
-                },
-                Op::CallIndirect {
-                    type_index: 3,
-                    table: 1
-                },
+                Op::BrTable { targets: vec![0, 1].into(), default: 2 },
+                Op::CallIndirect { type_index: 3, table: 1 },
                 Op::SelectTyped(ValType::V128),
-                Op::I32Load(MemArg {
-                    align: 2,
-                    offset: 128,
-                    memory: 0
-                }),
+                Op::I32Load(MemArg { align: 2, offset: 128, memory: 0 }),
                 Op::MemorySize(0),
                 Op::I32Const(-1),
                 Op::I64Const(-128),
@@ -891,9 +862,9 @@ mod tests {
     #[test]
     fn prefixed() {
         let v = ops(&[
-            0xfc, 0x00, 0xfc, 0x08, 0x03, 0x00, 0xfc, 0x0a, 0x00, 0x00, 0xfc, 0x0c, 0x01, 0x02,
-            0xfc, 0x0e, 0x01, 0x02, 0xfc, 0x11, 0x04, 0xfd, 0x0e, 0xfd, 0x15, 0x0f, 0xfd, 0x54,
-            0x00, 0x08, 0x03, 0xfd, 0x5d, 0x03, 0x00, 0xfd, 0xba, 0x01, 0xfd, 0xff, 0x01,
+            0xfc, 0x00, 0xfc, 0x08, 0x03, 0x00, 0xfc, 0x0a, 0x00, 0x00, 0xfc, 0x0c, 0x01, 0x02, 0xfc, 0x0e,
+            0x01, 0x02, 0xfc, 0x11, 0x04, 0xfd, 0x0e, 0xfd, 0x15, 0x0f, 0xfd, 0x54, 0x00, 0x08, 0x03, 0xfd,
+            0x5d, 0x03, 0x00, 0xfd, 0xba, 0x01, 0xfd, 0xff, 0x01,
         ]);
         assert_eq!(
             v,
@@ -906,85 +877,40 @@ mod tests {
                 Op::TableFill(4),
                 Op::I8x16Swizzle,
                 Op::I8x16ExtractLaneS(15),
-                Op::V128Load8Lane {
-                    memarg: MemArg {
-                        align: 0,
-                        offset: 8,
-                        memory: 0
-                    },
-                    lane: 3
-                },
-                Op::V128Load64Zero(MemArg {
-                    align: 3,
-                    offset: 0,
-                    memory: 0
-                }),
+                Op::V128Load8Lane { memarg: MemArg { align: 0, offset: 8, memory: 0 }, lane: 3 },
+                Op::V128Load64Zero(MemArg { align: 3, offset: 0, memory: 0 }),
                 Op::I32x4DotI16x8S,
                 Op::F64x2ConvertLowI32x4U,
             ]
         );
         let mut shuffle = vec![0xfd, 0x0d];
         shuffle.extend(0..16u8);
-        assert_eq!(
-            ops(&shuffle),
-            vec![Op::I8x16Shuffle(std::array::from_fn(|i| i as u8))]
-        );
+        assert_eq!(ops(&shuffle), vec![Op::I8x16Shuffle(std::array::from_fn(|i| i as u8))]);
     }
 
     #[test]
     fn names() {
         assert_eq!(Op::I32Add.name(), "i32.add");
-        assert_eq!(
-            Op::BrTable {
-                targets: Box::new([]),
-                default: 0
-            }
-            .name(),
-            "br_table"
-        );
+        assert_eq!(Op::BrTable { targets: Box::new([]), default: 0 }.name(), "br_table");
         assert_eq!(Op::SelectTyped(ValType::I32).name(), "select");
-        assert_eq!(
-            Op::I16x8ExtaddPairwiseI8x16S.name(),
-            "i16x8.extadd_pairwise_i8x16_s"
-        );
-        assert_eq!(
-            Op::I32x4TruncSatF64x2UZero.name(),
-            "i32x4.trunc_sat_f64x2_u_zero"
-        );
-        assert_eq!(
-            Op::V128Store64Lane {
-                memarg: MemArg::default(),
-                lane: 1
-            }
-            .name(),
-            "v128.store64_lane"
-        );
+        assert_eq!(Op::I16x8ExtaddPairwiseI8x16S.name(), "i16x8.extadd_pairwise_i8x16_s");
+        assert_eq!(Op::I32x4TruncSatF64x2UZero.name(), "i32x4.trunc_sat_f64x2_u_zero");
+        assert_eq!(Op::V128Store64Lane { memarg: MemArg::default(), lane: 1 }.name(), "v128.store64_lane");
     }
 
     #[test]
     fn errors() {
         let e = error(&[0x01, 0x06]);
         assert_eq!(e, Error::malformed(11, "illegal opcode 0x06"));
-        assert!(error(&[0xfd, 0x9a, 0x01])
-            .message()
-            .starts_with("illegal opcode"));
+        assert!(error(&[0xfd, 0x9a, 0x01]).message().starts_with("illegal opcode"));
         assert!(error(&[0xfc, 0x12]).message().starts_with("illegal opcode"));
         assert_eq!(error(&[0x40, 0x80, 0x00]).message(), "zero byte expected");
         assert_eq!(error(&[0xfc, 0x0b, 0x01]).message(), "zero byte expected");
-        assert_eq!(
-            error(&[0x28, 0x20, 0x00]).message(),
-            "malformed memop flags"
-        );
+        assert_eq!(error(&[0x28, 0x20, 0x00]).message(), "malformed memop flags");
         assert_eq!(error(&[0xd0, 0x7f]).message(), "malformed reference type");
         assert_eq!(error(&[0x02, 0x50]).message(), "malformed value type");
-        assert_eq!(
-            error(&[0x41]).message(),
-            "unexpected end of section or function"
-        );
-        assert!(matches!(
-            error(&[0x1c, 0x02, 0x7f, 0x7f]),
-            Error::Invalid { .. }
-        ));
+        assert_eq!(error(&[0x41]).message(), "unexpected end of section or function");
+        assert!(matches!(error(&[0x1c, 0x02, 0x7f, 0x7f]), Error::Invalid { .. }));
         assert!(matches!(error(&[0x1c, 0x00]), Error::Invalid { .. }));
         // After the arity error the reader stands after the instruction.
         let mut r = OpReader::new(&[0x1c, 0x00, 0x01], 0);

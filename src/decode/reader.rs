@@ -23,12 +23,7 @@ pub struct Reader<'a> {
 impl<'a> Reader<'a> {
     /// A reader over `bytes`, where `bytes[0]` sits at `base` in the binary.
     pub fn new(bytes: &'a [u8], base: usize) -> Self {
-        Reader {
-            bytes,
-            pos: 0,
-            base,
-            eof_msg: EOF_IN_SECTION,
-        }
+        Reader { bytes, pos: 0, base, eof_msg: EOF_IN_SECTION }
     }
 
     /// Sets the message reported when the input runs out.
@@ -271,18 +266,9 @@ mod tests {
         assert_eq!(r(&[0xff, 0xff, 0xff, 0xff, 0x0f]).u32().unwrap(), u32::MAX);
         // Padded zero in five bytes is fine.
         assert_eq!(r(&[0x80, 0x80, 0x80, 0x80, 0x00]).u32().unwrap(), 0);
-        assert_eq!(
-            msg(r(&[0x80, 0x80, 0x80, 0x80, 0x10]).u32()),
-            "integer too large"
-        );
-        assert_eq!(
-            msg(r(&[0xff, 0xff, 0xff, 0xff, 0x1f]).u32()),
-            "integer too large"
-        );
-        assert_eq!(
-            msg(r(&[0x82, 0x80, 0x80, 0x80, 0x80, 0x00]).u32()),
-            "integer representation too long"
-        );
+        assert_eq!(msg(r(&[0x80, 0x80, 0x80, 0x80, 0x10]).u32()), "integer too large");
+        assert_eq!(msg(r(&[0xff, 0xff, 0xff, 0xff, 0x1f]).u32()), "integer too large");
+        assert_eq!(msg(r(&[0x82, 0x80, 0x80, 0x80, 0x80, 0x00]).u32()), "integer representation too long");
         assert_eq!(msg(r(&[0x80, 0x80]).u32()), EOF_IN_SECTION);
         assert_eq!(msg(r(&[]).u32()), EOF_IN_SECTION);
     }
@@ -295,43 +281,23 @@ mod tests {
         assert_eq!(r(&[0xff, 0xff, 0xff, 0xff, 0x07]).s32().unwrap(), i32::MAX);
         assert_eq!(r(&[0x80, 0x80, 0x80, 0x80, 0x78]).s32().unwrap(), i32::MIN);
         assert_eq!(r(&[0xff, 0xff, 0xff, 0xff, 0x7f]).s32().unwrap(), -1);
-        assert_eq!(
-            msg(r(&[0xff, 0xff, 0xff, 0xff, 0x0f]).s32()),
-            "integer too large"
-        );
-        assert_eq!(
-            msg(r(&[0x80, 0x80, 0x80, 0x80, 0x70]).s32()),
-            "integer too large"
-        );
-        assert_eq!(
-            msg(r(&[0xff, 0xff, 0xff, 0xff, 0xff, 0x7f]).s32()),
-            "integer representation too long"
-        );
+        assert_eq!(msg(r(&[0xff, 0xff, 0xff, 0xff, 0x0f]).s32()), "integer too large");
+        assert_eq!(msg(r(&[0x80, 0x80, 0x80, 0x80, 0x70]).s32()), "integer too large");
+        assert_eq!(msg(r(&[0xff, 0xff, 0xff, 0xff, 0xff, 0x7f]).s32()), "integer representation too long");
     }
 
     #[test]
     fn s33_and_64_edges() {
-        assert_eq!(
-            r(&[0xff, 0xff, 0xff, 0xff, 0x0f]).s33().unwrap(),
-            u32::MAX as i64
-        );
-        assert_eq!(
-            r(&[0x80, 0x80, 0x80, 0x80, 0x70]).s33().unwrap(),
-            -(1i64 << 32)
-        );
-        assert_eq!(
-            msg(r(&[0x80, 0x80, 0x80, 0x80, 0x20]).s33()),
-            "integer too large"
-        );
+        assert_eq!(r(&[0xff, 0xff, 0xff, 0xff, 0x0f]).s33().unwrap(), u32::MAX as i64);
+        assert_eq!(r(&[0x80, 0x80, 0x80, 0x80, 0x70]).s33().unwrap(), -(1i64 << 32));
+        assert_eq!(msg(r(&[0x80, 0x80, 0x80, 0x80, 0x20]).s33()), "integer too large");
         let max = [0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x00];
         assert_eq!(r(&max).s64().unwrap(), i64::MAX);
         let min = [0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x7f];
         assert_eq!(r(&min).s64().unwrap(), i64::MIN);
         let bad = [0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01];
         assert_eq!(msg(r(&bad).s64()), "integer too large");
-        let long = [
-            0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x00,
-        ];
+        let long = [0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x00];
         assert_eq!(msg(r(&long).s64()), "integer representation too long");
         let umax = [0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01];
         assert_eq!(r(&umax).u64().unwrap(), u64::MAX);
@@ -342,16 +308,10 @@ mod tests {
     #[test]
     fn lengths_and_names() {
         // A byte length of 4 billion with three bytes left fails at once.
-        assert_eq!(
-            msg(r(&[0xff, 0xff, 0xff, 0xff, 0x0f, 1, 2, 3]).byte_len()),
-            "length out of bounds"
-        );
+        assert_eq!(msg(r(&[0xff, 0xff, 0xff, 0xff, 0x0f, 1, 2, 3]).byte_len()), "length out of bounds");
         assert_eq!(r(&[2, b'h', b'i']).name().unwrap(), "hi");
         assert_eq!(msg(r(&[2, 0xc0, 0x80]).name()), "malformed UTF-8 encoding");
-        assert_eq!(
-            msg(r(&[3, 0xed, 0xa0, 0x80]).name()),
-            "malformed UTF-8 encoding"
-        );
+        assert_eq!(msg(r(&[3, 0xed, 0xa0, 0x80]).name()), "malformed UTF-8 encoding");
         assert_eq!(msg(r(&[3, b'a']).name()), "length out of bounds");
     }
 

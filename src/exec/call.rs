@@ -9,7 +9,10 @@ use crate::runtime::store::{FuncEntity, FuncKind};
 #[inline(always)]
 pub(crate) unsafe fn call(o: Call, r: &mut Regs, c: &mut Ctx) -> Res {
     // SAFETY: the function index was validated against the instance.
-    let f = unsafe { *(&(*c.instance).funcs).get_unchecked(o.func.0 as usize) };
+    let f = unsafe {
+        let inst = &*c.instance;
+        *inst.funcs.get_unchecked(o.func.0 as usize)
+    };
     unsafe { enter(f, o.base, r, c) }
 }
 
@@ -75,10 +78,7 @@ pub(crate) unsafe fn enter(f: *const FuncEntity, base: Slot, r: &mut Regs, c: &m
 /// Lowers a function on its first call (lazy mode).
 #[cold]
 #[inline(never)]
-unsafe fn compile_lazily(
-    f: *const FuncEntity,
-    c: &mut Ctx,
-) -> Result<*const crate::ir::FuncCode, Exit> {
+unsafe fn compile_lazily(f: *const FuncEntity, c: &mut Ctx) -> Result<*const crate::ir::FuncCode, Exit> {
     // SAFETY: `f` is a live wasm function.
     match unsafe { crate::runtime::store::compile_func(&*f) } {
         Ok(p) => Ok(p),

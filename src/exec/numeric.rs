@@ -129,58 +129,149 @@ macro_rules! int_ops {
      $add:ident, $sub:ident, $mul:ident, $div_s:ident, $div_u:ident, $rem_s:ident, $rem_u:ident,
      $and:ident, $or:ident, $xor:ident, $shl:ident, $shr_s:ident, $shr_u:ident,
      $rotl:ident, $rotr:ident) => {
-        #[inline(always)] pub(crate) fn $eqz(a: $t) -> i32 { (a == 0) as i32 }
-        #[inline(always)] pub(crate) fn $clz(a: $t) -> $t { a.leading_zeros() as $t }
-        #[inline(always)] pub(crate) fn $ctz(a: $t) -> $t { a.trailing_zeros() as $t }
-        #[inline(always)] pub(crate) fn $popcnt(a: $t) -> $t { a.count_ones() as $t }
-        #[inline(always)] pub(crate) fn $eq(a: $t, b: $t) -> i32 { (a == b) as i32 }
-        #[inline(always)] pub(crate) fn $ne(a: $t, b: $t) -> i32 { (a != b) as i32 }
-        #[inline(always)] pub(crate) fn $lt_s(a: $t, b: $t) -> i32 { (a < b) as i32 }
-        #[inline(always)] pub(crate) fn $lt_u(a: $u, b: $u) -> i32 { (a < b) as i32 }
-        #[inline(always)] pub(crate) fn $gt_s(a: $t, b: $t) -> i32 { (a > b) as i32 }
-        #[inline(always)] pub(crate) fn $gt_u(a: $u, b: $u) -> i32 { (a > b) as i32 }
-        #[inline(always)] pub(crate) fn $le_s(a: $t, b: $t) -> i32 { (a <= b) as i32 }
-        #[inline(always)] pub(crate) fn $le_u(a: $u, b: $u) -> i32 { (a <= b) as i32 }
-        #[inline(always)] pub(crate) fn $ge_s(a: $t, b: $t) -> i32 { (a >= b) as i32 }
-        #[inline(always)] pub(crate) fn $ge_u(a: $u, b: $u) -> i32 { (a >= b) as i32 }
-        #[inline(always)] pub(crate) fn $add(a: $t, b: $t) -> $t { a.wrapping_add(b) }
-        #[inline(always)] pub(crate) fn $sub(a: $t, b: $t) -> $t { a.wrapping_sub(b) }
-        #[inline(always)] pub(crate) fn $mul(a: $t, b: $t) -> $t { a.wrapping_mul(b) }
-        #[inline(always)] pub(crate) fn $div_s(a: $t, b: $t) -> Result<$t, TrapCode> {
-            if b == 0 { return Err(TrapCode::IntegerDivisionByZero); }
-            if a == <$t>::MIN && b == -1 { return Err(TrapCode::IntegerOverflow); }
+        #[inline(always)]
+        pub(crate) fn $eqz(a: $t) -> i32 {
+            (a == 0) as i32
+        }
+        #[inline(always)]
+        pub(crate) fn $clz(a: $t) -> $t {
+            a.leading_zeros() as $t
+        }
+        #[inline(always)]
+        pub(crate) fn $ctz(a: $t) -> $t {
+            a.trailing_zeros() as $t
+        }
+        #[inline(always)]
+        pub(crate) fn $popcnt(a: $t) -> $t {
+            a.count_ones() as $t
+        }
+        #[inline(always)]
+        pub(crate) fn $eq(a: $t, b: $t) -> i32 {
+            (a == b) as i32
+        }
+        #[inline(always)]
+        pub(crate) fn $ne(a: $t, b: $t) -> i32 {
+            (a != b) as i32
+        }
+        #[inline(always)]
+        pub(crate) fn $lt_s(a: $t, b: $t) -> i32 {
+            (a < b) as i32
+        }
+        #[inline(always)]
+        pub(crate) fn $lt_u(a: $u, b: $u) -> i32 {
+            (a < b) as i32
+        }
+        #[inline(always)]
+        pub(crate) fn $gt_s(a: $t, b: $t) -> i32 {
+            (a > b) as i32
+        }
+        #[inline(always)]
+        pub(crate) fn $gt_u(a: $u, b: $u) -> i32 {
+            (a > b) as i32
+        }
+        #[inline(always)]
+        pub(crate) fn $le_s(a: $t, b: $t) -> i32 {
+            (a <= b) as i32
+        }
+        #[inline(always)]
+        pub(crate) fn $le_u(a: $u, b: $u) -> i32 {
+            (a <= b) as i32
+        }
+        #[inline(always)]
+        pub(crate) fn $ge_s(a: $t, b: $t) -> i32 {
+            (a >= b) as i32
+        }
+        #[inline(always)]
+        pub(crate) fn $ge_u(a: $u, b: $u) -> i32 {
+            (a >= b) as i32
+        }
+        #[inline(always)]
+        pub(crate) fn $add(a: $t, b: $t) -> $t {
+            a.wrapping_add(b)
+        }
+        #[inline(always)]
+        pub(crate) fn $sub(a: $t, b: $t) -> $t {
+            a.wrapping_sub(b)
+        }
+        #[inline(always)]
+        pub(crate) fn $mul(a: $t, b: $t) -> $t {
+            a.wrapping_mul(b)
+        }
+        #[inline(always)]
+        pub(crate) fn $div_s(a: $t, b: $t) -> Result<$t, TrapCode> {
+            if b == 0 {
+                return Err(TrapCode::IntegerDivisionByZero);
+            }
+            if a == <$t>::MIN && b == -1 {
+                return Err(TrapCode::IntegerOverflow);
+            }
             Ok(a / b)
         }
-        #[inline(always)] pub(crate) fn $div_u(a: $u, b: $u) -> Result<$u, TrapCode> {
-            if b == 0 { return Err(TrapCode::IntegerDivisionByZero); }
+        #[inline(always)]
+        pub(crate) fn $div_u(a: $u, b: $u) -> Result<$u, TrapCode> {
+            if b == 0 {
+                return Err(TrapCode::IntegerDivisionByZero);
+            }
             Ok(a / b)
         }
-        #[inline(always)] pub(crate) fn $rem_s(a: $t, b: $t) -> Result<$t, TrapCode> {
-            if b == 0 { return Err(TrapCode::IntegerDivisionByZero); }
+        #[inline(always)]
+        pub(crate) fn $rem_s(a: $t, b: $t) -> Result<$t, TrapCode> {
+            if b == 0 {
+                return Err(TrapCode::IntegerDivisionByZero);
+            }
             Ok(a.wrapping_rem(b))
         }
-        #[inline(always)] pub(crate) fn $rem_u(a: $u, b: $u) -> Result<$u, TrapCode> {
-            if b == 0 { return Err(TrapCode::IntegerDivisionByZero); }
+        #[inline(always)]
+        pub(crate) fn $rem_u(a: $u, b: $u) -> Result<$u, TrapCode> {
+            if b == 0 {
+                return Err(TrapCode::IntegerDivisionByZero);
+            }
             Ok(a % b)
         }
-        #[inline(always)] pub(crate) fn $and(a: $t, b: $t) -> $t { a & b }
-        #[inline(always)] pub(crate) fn $or(a: $t, b: $t) -> $t { a | b }
-        #[inline(always)] pub(crate) fn $xor(a: $t, b: $t) -> $t { a ^ b }
-        #[inline(always)] pub(crate) fn $shl(a: $t, b: $t) -> $t { a.wrapping_shl(b as u32) }
-        #[inline(always)] pub(crate) fn $shr_s(a: $t, b: $t) -> $t { a.wrapping_shr(b as u32) }
-        #[inline(always)] pub(crate) fn $shr_u(a: $u, b: $u) -> $u { a.wrapping_shr(b as u32) }
-        #[inline(always)] pub(crate) fn $rotl(a: $t, b: $t) -> $t { a.rotate_left((b as u32) % $bits) }
-        #[inline(always)] pub(crate) fn $rotr(a: $t, b: $t) -> $t { a.rotate_right((b as u32) % $bits) }
+        #[inline(always)]
+        pub(crate) fn $and(a: $t, b: $t) -> $t {
+            a & b
+        }
+        #[inline(always)]
+        pub(crate) fn $or(a: $t, b: $t) -> $t {
+            a | b
+        }
+        #[inline(always)]
+        pub(crate) fn $xor(a: $t, b: $t) -> $t {
+            a ^ b
+        }
+        #[inline(always)]
+        pub(crate) fn $shl(a: $t, b: $t) -> $t {
+            a.wrapping_shl(b as u32)
+        }
+        #[inline(always)]
+        pub(crate) fn $shr_s(a: $t, b: $t) -> $t {
+            a.wrapping_shr(b as u32)
+        }
+        #[inline(always)]
+        pub(crate) fn $shr_u(a: $u, b: $u) -> $u {
+            a.wrapping_shr(b as u32)
+        }
+        #[inline(always)]
+        pub(crate) fn $rotl(a: $t, b: $t) -> $t {
+            a.rotate_left((b as u32) % $bits)
+        }
+        #[inline(always)]
+        pub(crate) fn $rotr(a: $t, b: $t) -> $t {
+            a.rotate_right((b as u32) % $bits)
+        }
     };
 }
-int_ops!(i32, u32, 32, i32_eqz, i32_clz, i32_ctz, i32_popcnt, i32_eq, i32_ne, i32_lt_s, i32_lt_u,
-    i32_gt_s, i32_gt_u, i32_le_s, i32_le_u, i32_ge_s, i32_ge_u, i32_add, i32_sub, i32_mul,
-    i32_div_s, i32_div_u, i32_rem_s, i32_rem_u, i32_and, i32_or, i32_xor, i32_shl, i32_shr_s,
-    i32_shr_u, i32_rotl, i32_rotr);
-int_ops!(i64, u64, 64, i64_eqz, i64_clz, i64_ctz, i64_popcnt, i64_eq, i64_ne, i64_lt_s, i64_lt_u,
-    i64_gt_s, i64_gt_u, i64_le_s, i64_le_u, i64_ge_s, i64_ge_u, i64_add, i64_sub, i64_mul,
-    i64_div_s, i64_div_u, i64_rem_s, i64_rem_u, i64_and, i64_or, i64_xor, i64_shl, i64_shr_s,
-    i64_shr_u, i64_rotl, i64_rotr);
+int_ops!(
+    i32, u32, 32, i32_eqz, i32_clz, i32_ctz, i32_popcnt, i32_eq, i32_ne, i32_lt_s, i32_lt_u, i32_gt_s,
+    i32_gt_u, i32_le_s, i32_le_u, i32_ge_s, i32_ge_u, i32_add, i32_sub, i32_mul, i32_div_s, i32_div_u,
+    i32_rem_s, i32_rem_u, i32_and, i32_or, i32_xor, i32_shl, i32_shr_s, i32_shr_u, i32_rotl, i32_rotr
+);
+int_ops!(
+    i64, u64, 64, i64_eqz, i64_clz, i64_ctz, i64_popcnt, i64_eq, i64_ne, i64_lt_s, i64_lt_u, i64_gt_s,
+    i64_gt_u, i64_le_s, i64_le_u, i64_ge_s, i64_ge_u, i64_add, i64_sub, i64_mul, i64_div_s, i64_div_u,
+    i64_rem_s, i64_rem_u, i64_and, i64_or, i64_xor, i64_shl, i64_shr_s, i64_shr_u, i64_rotl, i64_rotr
+);
 
 #[inline(always)]
 pub(crate) fn i32_extend8_s(a: i32) -> i32 {
@@ -212,47 +303,173 @@ macro_rules! float_ops {
     ($t:ty, $abs:ident, $neg:ident, $ceil:ident, $floor:ident, $trunc:ident, $nearest:ident,
      $sqrt:ident, $eq:ident, $ne:ident, $lt:ident, $gt:ident, $le:ident, $ge:ident,
      $add:ident, $sub:ident, $mul:ident, $div:ident, $min:ident, $max:ident, $copysign:ident) => {
-        #[inline(always)] pub(crate) fn $abs(a: $t) -> $t { a.abs() }
-        #[inline(always)] pub(crate) fn $neg(a: $t) -> $t { -a }
-        // Rounding may pass a signalling NaN through; wasm wants it quiet.
-        #[inline(always)] pub(crate) fn $ceil(a: $t) -> $t { if a.is_nan() { a + a } else { a.ceil() } }
-        #[inline(always)] pub(crate) fn $floor(a: $t) -> $t { if a.is_nan() { a + a } else { a.floor() } }
-        #[inline(always)] pub(crate) fn $trunc(a: $t) -> $t { if a.is_nan() { a + a } else { a.trunc() } }
-        #[inline(always)] pub(crate) fn $nearest(a: $t) -> $t {
-            if a.is_nan() { a + a } else { a.round_ties_even() }
+        #[inline(always)]
+        pub(crate) fn $abs(a: $t) -> $t {
+            a.abs()
         }
-        #[inline(always)] pub(crate) fn $sqrt(a: $t) -> $t { a.sqrt() }
-        #[inline(always)] pub(crate) fn $eq(a: $t, b: $t) -> i32 { (a == b) as i32 }
-        #[inline(always)] pub(crate) fn $ne(a: $t, b: $t) -> i32 { (a != b) as i32 }
-        #[inline(always)] pub(crate) fn $lt(a: $t, b: $t) -> i32 { (a < b) as i32 }
-        #[inline(always)] pub(crate) fn $gt(a: $t, b: $t) -> i32 { (a > b) as i32 }
-        #[inline(always)] pub(crate) fn $le(a: $t, b: $t) -> i32 { (a <= b) as i32 }
-        #[inline(always)] pub(crate) fn $ge(a: $t, b: $t) -> i32 { (a >= b) as i32 }
-        #[inline(always)] pub(crate) fn $add(a: $t, b: $t) -> $t { a + b }
-        #[inline(always)] pub(crate) fn $sub(a: $t, b: $t) -> $t { a - b }
-        #[inline(always)] pub(crate) fn $mul(a: $t, b: $t) -> $t { a * b }
-        #[inline(always)] pub(crate) fn $div(a: $t, b: $t) -> $t { a / b }
+        #[inline(always)]
+        pub(crate) fn $neg(a: $t) -> $t {
+            -a
+        }
+        // Rounding may pass a signalling NaN through; wasm wants it quiet.
+        #[inline(always)]
+        pub(crate) fn $ceil(a: $t) -> $t {
+            if a.is_nan() {
+                a + a
+            } else {
+                a.ceil()
+            }
+        }
+        #[inline(always)]
+        pub(crate) fn $floor(a: $t) -> $t {
+            if a.is_nan() {
+                a + a
+            } else {
+                a.floor()
+            }
+        }
+        #[inline(always)]
+        pub(crate) fn $trunc(a: $t) -> $t {
+            if a.is_nan() {
+                a + a
+            } else {
+                a.trunc()
+            }
+        }
+        #[inline(always)]
+        pub(crate) fn $nearest(a: $t) -> $t {
+            if a.is_nan() {
+                a + a
+            } else {
+                a.round_ties_even()
+            }
+        }
+        #[inline(always)]
+        pub(crate) fn $sqrt(a: $t) -> $t {
+            a.sqrt()
+        }
+        #[inline(always)]
+        pub(crate) fn $eq(a: $t, b: $t) -> i32 {
+            (a == b) as i32
+        }
+        #[inline(always)]
+        pub(crate) fn $ne(a: $t, b: $t) -> i32 {
+            (a != b) as i32
+        }
+        #[inline(always)]
+        pub(crate) fn $lt(a: $t, b: $t) -> i32 {
+            (a < b) as i32
+        }
+        #[inline(always)]
+        pub(crate) fn $gt(a: $t, b: $t) -> i32 {
+            (a > b) as i32
+        }
+        #[inline(always)]
+        pub(crate) fn $le(a: $t, b: $t) -> i32 {
+            (a <= b) as i32
+        }
+        #[inline(always)]
+        pub(crate) fn $ge(a: $t, b: $t) -> i32 {
+            (a >= b) as i32
+        }
+        #[inline(always)]
+        pub(crate) fn $add(a: $t, b: $t) -> $t {
+            a + b
+        }
+        #[inline(always)]
+        pub(crate) fn $sub(a: $t, b: $t) -> $t {
+            a - b
+        }
+        #[inline(always)]
+        pub(crate) fn $mul(a: $t, b: $t) -> $t {
+            a * b
+        }
+        #[inline(always)]
+        pub(crate) fn $div(a: $t, b: $t) -> $t {
+            a / b
+        }
         /// NaN if either is NaN; -0 is less than +0.
-        #[inline(always)] pub(crate) fn $min(a: $t, b: $t) -> $t {
-            if a.is_nan() || b.is_nan() { return a + b; }
-            if a == b { return <$t>::from_bits(a.to_bits() | b.to_bits()); }
-            if a < b { a } else { b }
+        #[inline(always)]
+        pub(crate) fn $min(a: $t, b: $t) -> $t {
+            if a.is_nan() || b.is_nan() {
+                return a + b;
+            }
+            if a == b {
+                return <$t>::from_bits(a.to_bits() | b.to_bits());
+            }
+            if a < b {
+                a
+            } else {
+                b
+            }
         }
         /// NaN if either is NaN; +0 is greater than -0.
-        #[inline(always)] pub(crate) fn $max(a: $t, b: $t) -> $t {
-            if a.is_nan() || b.is_nan() { return a + b; }
-            if a == b { return <$t>::from_bits(a.to_bits() & b.to_bits()); }
-            if a > b { a } else { b }
+        #[inline(always)]
+        pub(crate) fn $max(a: $t, b: $t) -> $t {
+            if a.is_nan() || b.is_nan() {
+                return a + b;
+            }
+            if a == b {
+                return <$t>::from_bits(a.to_bits() & b.to_bits());
+            }
+            if a > b {
+                a
+            } else {
+                b
+            }
         }
-        #[inline(always)] pub(crate) fn $copysign(a: $t, b: $t) -> $t { a.copysign(b) }
+        #[inline(always)]
+        pub(crate) fn $copysign(a: $t, b: $t) -> $t {
+            a.copysign(b)
+        }
     };
 }
-float_ops!(f32, f32_abs, f32_neg, f32_ceil, f32_floor, f32_trunc, f32_nearest, f32_sqrt, f32_eq,
-    f32_ne, f32_lt, f32_gt, f32_le, f32_ge, f32_add, f32_sub, f32_mul, f32_div, f32_min, f32_max,
-    f32_copysign);
-float_ops!(f64, f64_abs, f64_neg, f64_ceil, f64_floor, f64_trunc, f64_nearest, f64_sqrt, f64_eq,
-    f64_ne, f64_lt, f64_gt, f64_le, f64_ge, f64_add, f64_sub, f64_mul, f64_div, f64_min, f64_max,
-    f64_copysign);
+float_ops!(
+    f32,
+    f32_abs,
+    f32_neg,
+    f32_ceil,
+    f32_floor,
+    f32_trunc,
+    f32_nearest,
+    f32_sqrt,
+    f32_eq,
+    f32_ne,
+    f32_lt,
+    f32_gt,
+    f32_le,
+    f32_ge,
+    f32_add,
+    f32_sub,
+    f32_mul,
+    f32_div,
+    f32_min,
+    f32_max,
+    f32_copysign
+);
+float_ops!(
+    f64,
+    f64_abs,
+    f64_neg,
+    f64_ceil,
+    f64_floor,
+    f64_trunc,
+    f64_nearest,
+    f64_sqrt,
+    f64_eq,
+    f64_ne,
+    f64_lt,
+    f64_gt,
+    f64_le,
+    f64_ge,
+    f64_add,
+    f64_sub,
+    f64_mul,
+    f64_div,
+    f64_min,
+    f64_max,
+    f64_copysign
+);
 
 // ---- conversions ----
 /// Truncation that traps: NaN is "invalid conversion", anything whose

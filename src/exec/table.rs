@@ -18,7 +18,10 @@ fn oob() -> Exit {
 /// `index` was validated against the instance's tables.
 #[inline(always)]
 unsafe fn table<'a>(c: &Ctx, index: u32) -> &'a mut TableEntity {
-    unsafe { &mut **(&(*c.instance).tables).get_unchecked(index as usize) }
+    unsafe {
+        let inst = &*c.instance;
+        &mut **inst.tables.get_unchecked(index as usize)
+    }
 }
 
 fn in_bounds(start: u32, n: u32, limit: usize) -> bool {
@@ -84,7 +87,8 @@ pub(crate) unsafe fn fill(o: Bulk, r: &mut Regs, c: &mut Ctx) -> Res {
 #[inline(always)]
 pub(crate) unsafe fn copy(o: Bulk, r: &mut Regs, c: &mut Ctx) -> Res {
     unsafe {
-        let (d, s, n) = (super::get(r.fp, o.a) as u32, super::get(r.fp, o.b) as u32, super::get(r.fp, o.n) as u32);
+        let (d, s, n) =
+            (super::get(r.fp, o.a) as u32, super::get(r.fp, o.b) as u32, super::get(r.fp, o.n) as u32);
         let (dt, st) = (o.index.0, o.index2.0);
         let src_len = table(c, st).elems.len();
         let dst_len = table(c, dt).elems.len();
@@ -105,7 +109,8 @@ pub(crate) unsafe fn copy(o: Bulk, r: &mut Regs, c: &mut Ctx) -> Res {
 #[inline(always)]
 pub(crate) unsafe fn init(o: Bulk, r: &mut Regs, c: &mut Ctx) -> Res {
     unsafe {
-        let (d, s, n) = (super::get(r.fp, o.a) as u32, super::get(r.fp, o.b) as u32, super::get(r.fp, o.n) as u32);
+        let (d, s, n) =
+            (super::get(r.fp, o.a) as u32, super::get(r.fp, o.b) as u32, super::get(r.fp, o.n) as u32);
         let inst = &*c.instance;
         let seg = &inst.elems[o.index2.0 as usize];
         let t = table(c, o.index.0);
@@ -127,7 +132,10 @@ pub(crate) unsafe fn elem_drop(o: Drop, _r: &mut Regs, c: &mut Ctx) -> Res {
 #[inline(always)]
 pub(crate) unsafe fn ref_func(o: RefFunc, r: &mut Regs, c: &mut Ctx) -> Res {
     unsafe {
-        let f = *(&(*c.instance).funcs).get_unchecked(o.func.0 as usize);
+        let f = {
+            let inst = &*c.instance;
+            *inst.funcs.get_unchecked(o.func.0 as usize)
+        };
         super::set(r.fp, o.dst, f as u64);
     }
     Ok(())

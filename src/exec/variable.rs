@@ -35,7 +35,10 @@ pub(crate) unsafe fn constant(o: Const, r: &mut Regs, _c: &mut Ctx) -> Res {
 /// `index` was validated against the instance's globals.
 #[inline(always)]
 unsafe fn cell(c: &Ctx, index: u32) -> *mut [u64; 2] {
-    unsafe { &raw mut (**(&(*c.instance).globals).get_unchecked(index as usize)).value }
+    unsafe {
+        let inst = &*c.instance;
+        &raw mut (**inst.globals.get_unchecked(index as usize)).value
+    }
 }
 
 #[inline(always)]
@@ -83,6 +86,12 @@ pub(crate) unsafe fn select(o: Select, r: &mut Regs, _c: &mut Ctx) -> Res {
 #[inline(always)]
 pub(crate) unsafe fn select128(o: Select, r: &mut Regs, c: &mut Ctx) -> Res {
     // SAFETY: slots are inside the frame.
-    let src = unsafe { if get(r.fp, o.cond) as u32 != 0 { o.a } else { o.b } };
+    let src = unsafe {
+        if get(r.fp, o.cond) as u32 != 0 {
+            o.a
+        } else {
+            o.b
+        }
+    };
     unsafe { copy128(Un { dst: o.dst, src }, r, c) }
 }

@@ -159,10 +159,7 @@ impl<'w> Encoder<'w> {
 
     /// The finished code, 8-byte aligned.
     pub fn finish(self) -> Box<[u64]> {
-        self.buf
-            .chunks_exact(8)
-            .map(|c| u64::from_ne_bytes(c.try_into().unwrap()))
-            .collect()
+        self.buf.chunks_exact(8).map(|c| u64::from_ne_bytes(c.try_into().unwrap())).collect()
     }
 }
 

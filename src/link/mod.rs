@@ -4,7 +4,7 @@
 
 use crate::decode::FuncType;
 use crate::error::{Error, Result};
-use crate::runtime::func::{IntoFunc, Caller};
+use crate::runtime::func::{Caller, IntoFunc};
 use crate::runtime::store::{AsContextMut, HostFn};
 use crate::{Extern, Func, Instance, Module, Val};
 use std::sync::Arc;

@@ -56,7 +56,11 @@ impl Lowerer<'_> {
             Op::I32Store16(m) | Op::I64Store16(m) => self.store(O::Store16, m.offset),
             Op::MemorySize(i) => {
                 let dst = self.push_result(I32);
-                self.emit_result(O::MemorySize, Size { dst: Slot(dst), index: Index(*i) }, offset_of!(Size, dst));
+                self.emit_result(
+                    O::MemorySize,
+                    Size { dst: Slot(dst), index: Index(*i) },
+                    offset_of!(Size, dst),
+                );
             }
             Op::MemoryGrow(i) => {
                 let delta = self.pop();

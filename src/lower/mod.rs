@@ -107,7 +107,9 @@ pub(crate) fn lower_func(
     let func = module.num_imported_funcs + def;
     lower(module, vctx, bytes, def, words).map_err(|e| match e {
         // The reader reports some validation errors without the function.
-        Error::Invalid { func: None, offset, message } => Error::Invalid { func: Some(func), offset, message },
+        Error::Invalid { func: None, offset, message } => {
+            Error::Invalid { func: Some(func), offset, message }
+        }
         e => e,
     })
 }
@@ -115,13 +117,11 @@ pub(crate) fn lower_func(
 fn lower(module: &Module, vctx: &ModuleCtx, bytes: &[u8], def: u32, words: &[usize]) -> Result<FuncCode> {
     let func = module.num_imported_funcs + def;
     let body = &module.bodies[def as usize];
-    let ty = module
-        .func_type(func)
-        .ok_or_else(|| Error::invalid(Some(func), body.code.start, "unknown type"))?;
+    let ty =
+        module.func_type(func).ok_or_else(|| Error::invalid(Some(func), body.code.start, "unknown type"))?;
     let mut v = FuncValidator::new(module, vctx, func, &body.locals)?;
-    let code = bytes
-        .get(body.code.clone())
-        .ok_or_else(|| Error::malformed(body.code.start, "unexpected end"))?;
+    let code =
+        bytes.get(body.code.clone()).ok_or_else(|| Error::malformed(body.code.start, "unexpected end"))?;
 
     let mut local_types: Vec<ValType> = ty.params().to_vec();
     for &(n, t) in &body.locals {

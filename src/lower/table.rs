@@ -21,7 +21,11 @@ impl Lowerer<'_> {
             }
             Op::RefFunc(f) => {
                 let dst = self.push_result(ValType::FuncRef);
-                self.emit_result(O::RefFunc, RefFunc { dst: Slot(dst), func: Index(*f) }, offset_of!(RefFunc, dst));
+                self.emit_result(
+                    O::RefFunc,
+                    RefFunc { dst: Slot(dst), func: Index(*f) },
+                    offset_of!(RefFunc, dst),
+                );
             }
             Op::TableGet(t) => {
                 let i = self.pop();
@@ -39,7 +43,11 @@ impl Lowerer<'_> {
             }
             Op::TableSize(t) => {
                 let dst = self.push_result(ValType::I32);
-                self.emit_result(O::TableSize, Size { dst: Slot(dst), index: Index(*t) }, offset_of!(Size, dst));
+                self.emit_result(
+                    O::TableSize,
+                    Size { dst: Slot(dst), index: Index(*t) },
+                    offset_of!(Size, dst),
+                );
             }
             Op::TableGrow(t) => {
                 let n = self.pop();

@@ -233,7 +233,8 @@ pub(crate) fn invoke(
                 });
                 (*ctx).instance = *instance;
                 (*ctx).store = store_ptr;
-                let mut r = Regs { ip: code.code.as_ptr() as *const u8, fp: base, mem: std::ptr::null_mut(), len: 0 };
+                let mut r =
+                    Regs { ip: code.code.as_ptr() as *const u8, fp: base, mem: std::ptr::null_mut(), len: 0 };
                 (*ctx).reload_memory(&mut r);
                 let exit = exec::run(inner.engine.config().backend, r, ctx);
                 let result = if exit == Exit::DONE {
@@ -256,7 +257,8 @@ pub(crate) fn invoke(
         outcome?;
         let mut at = 0;
         for (slot, &t) in results.iter_mut().zip(ty.results()) {
-            *slot = inner.bits_to_val(t, [*base.add(at), if t == ValType::V128 { *base.add(at + 1) } else { 0 }]);
+            *slot =
+                inner.bits_to_val(t, [*base.add(at), if t == ValType::V128 { *base.add(at + 1) } else { 0 }]);
             at += t.slots() as usize;
         }
     }
@@ -318,8 +320,6 @@ wasm_ty! {
 pub trait WasmParams: Send + Sync + 'static {
     fn types() -> Vec<ValType>;
     #[doc(hidden)]
-    fn from_slots(slots: &[u64]) -> Self;
-    #[doc(hidden)]
     fn to_vals(&self) -> Vec<Val>;
 }
 
@@ -355,9 +355,6 @@ impl<A: WasmTy> WasmParams for A {
     fn types() -> Vec<ValType> {
         vec![A::ty()]
     }
-    fn from_slots(slots: &[u64]) -> Self {
-        A::from_bits(slots[0])
-    }
     fn to_vals(&self) -> Vec<Val> {
         vec![bits_val(A::ty(), self.into_bits())]
     }
@@ -378,15 +375,13 @@ macro_rules! tuples {
     ($(($($n:ident $i:tt),*))*) => {$(
         impl<$($n: WasmTy),*> WasmParams for ($($n,)*) {
             fn types() -> Vec<ValType> { vec![$($n::ty()),*] }
-            #[allow(unused_variables)]
-            fn from_slots(slots: &[u64]) -> Self { ($($n::from_bits(slots[$i]),)*) }
             fn to_vals(&self) -> Vec<Val> { vec![$(bits_val($n::ty(), self.$i.into_bits())),*] }
         }
         impl<$($n: WasmTy),*> WasmResults for ($($n,)*) {
             fn types() -> Vec<ValType> { vec![$($n::ty()),*] }
             #[allow(unused_variables)]
             fn write_slots(self, slots: &mut [u64]) { $(slots[$i] = self.$i.into_bits();)* }
-            #[allow(unused_variables)]
+            #[allow(unused_variables, clippy::unused_unit)]
             fn from_vals(vals: &[Val]) -> Self { ($($n::from_bits(val_bits(&vals[$i])),)*) }
         }
     )*};

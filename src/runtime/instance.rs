@@ -2,8 +2,8 @@
 //! evaluating constant expressions, applying segments, running `start`.
 
 use super::store::{
-    AsContext, AsContextMut, Func, FuncEntity, FuncKind, GlobalEntity, Instance, InstanceEntity,
-    Store, StoreInner, TableEntity,
+    AsContext, AsContextMut, Func, FuncEntity, FuncKind, GlobalEntity, Instance, InstanceEntity, Store,
+    StoreInner, TableEntity,
 };
 use super::{memory::LinearMemory, module::Module};
 use crate::decode::{ConstExpr, ConstOp, ExternKind, ImportDesc, Limits, SegmentMode};
@@ -74,7 +74,11 @@ pub(crate) fn eval_const(
 impl Instance {
     /// Instantiates `module` with `imports` given in the module's import
     /// order; runs its start function.
-    pub fn new<T>(store: &mut impl AsContextMut<Data = T>, module: &Module, imports: &[Extern]) -> Result<Instance> {
+    pub fn new<T>(
+        store: &mut impl AsContextMut<Data = T>,
+        module: &Module,
+        imports: &[Extern],
+    ) -> Result<Instance> {
         let store = store.store_mut();
         let store_ptr = store as *mut Store<T> as *mut u8;
         let (instance, start) = instantiate(&mut store.inner, module, imports)?;
@@ -125,7 +129,11 @@ impl Instance {
 }
 
 /// Creates the instance; returns it and its start function (not yet run).
-fn instantiate(inner: &mut StoreInner, module: &Module, imports: &[Extern]) -> Result<(Instance, Option<Func>)> {
+fn instantiate(
+    inner: &mut StoreInner,
+    module: &Module,
+    imports: &[Extern],
+) -> Result<(Instance, Option<Func>)> {
     if !inner.engine.same(module.engine()) {
         return Err(Error::other("module and store belong to different engines"));
     }
@@ -255,10 +263,21 @@ fn instantiate(inner: &mut StoreInner, module: &Module, imports: &[Extern]) -> R
     for e in &m.exports {
         let ext = match e.kind {
             // SAFETY: the pointers were taken from this store just above.
-            ExternKind::Func => Extern::Func(Func { store: id, index: unsafe { (*entity.funcs[e.index as usize]).index } }),
-            ExternKind::Table => Extern::Table(Table { store: id, index: index_of(&inner.tables, entity.tables[e.index as usize]) }),
-            ExternKind::Memory => Extern::Memory(Memory { store: id, index: index_of(&inner.memories, entity.memories[e.index as usize]) }),
-            ExternKind::Global => Extern::Global(Global { store: id, index: index_of(&inner.globals, entity.globals[e.index as usize]) }),
+            ExternKind::Func => {
+                Extern::Func(Func { store: id, index: unsafe { (*entity.funcs[e.index as usize]).index } })
+            }
+            ExternKind::Table => Extern::Table(Table {
+                store: id,
+                index: index_of(&inner.tables, entity.tables[e.index as usize]),
+            }),
+            ExternKind::Memory => Extern::Memory(Memory {
+                store: id,
+                index: index_of(&inner.memories, entity.memories[e.index as usize]),
+            }),
+            ExternKind::Global => Extern::Global(Global {
+                store: id,
+                index: index_of(&inner.globals, entity.globals[e.index as usize]),
+            }),
         };
         entity.exports.insert(e.name.clone(), ext);
     }
@@ -350,7 +369,10 @@ impl Table {
     pub fn ty(&self, store: &impl AsContext) -> crate::TableType {
         let inner = &store.store().inner;
         let t = inner.table(*self).expect("table of this store");
-        crate::TableType { elem: t.ty.elem, limits: Limits { min: t.elems.len() as u64, max: t.ty.limits.max } }
+        crate::TableType {
+            elem: t.ty.elem,
+            limits: Limits { min: t.elems.len() as u64, max: t.ty.limits.max },
+        }
     }
     pub fn size(&self, store: &impl AsContext) -> u64 {
         store.store().inner.table(*self).map_or(0, |t| t.elems.len() as u64)
@@ -379,19 +401,29 @@ impl Table {
 }
 
 impl Global {
-    pub fn new<T>(store: &mut impl AsContextMut<Data = T>, ty: crate::GlobalType, val: Val) -> Result<Global> {
+    pub fn new<T>(
+        store: &mut impl AsContextMut<Data = T>,
+        ty: crate::GlobalType,
+        val: Val,
+    ) -> Result<Global> {
         let inner = &mut store.store_mut().inner;
         if val.ty() != ty.content {
-            return Err(Error::other(format!("global of type {} initialised with a {}", ty.content, val.ty())));
+            return Err(Error::other(format!(
+                "global of type {} initialised with a {}",
+                ty.content,
+                val.ty()
+            )));
         }
         let value = inner.val_to_bits(&val)?;
         Ok(inner.push_global(GlobalEntity { ty, value }))
     }
     pub fn ty(&self, store: &impl AsContext) -> crate::GlobalType {
-        store.store().inner.global(*self).map(|g| g.ty).unwrap_or(crate::GlobalType {
-            content: crate::ValType::I32,
-            mutable: false,
-        })
+        store
+            .store()
+            .inner
+            .global(*self)
+            .map(|g| g.ty)
+            .unwrap_or(crate::GlobalType { content: crate::ValType::I32, mutable: false })
     }
     pub fn get(&self, store: &impl AsContext) -> Val {
         let inner = &store.store().inner;

@@ -68,7 +68,8 @@ impl Module {
         let inner = ModuleInner { engine: engine.clone(), bytes, m, vctx, sigs, code, name };
         if !engine.config().lazy {
             for def in 0..inner.m.bodies.len() as u32 {
-                let code = crate::lower::lower_func(&inner.m, &inner.vctx, &inner.bytes, def, engine.words())?;
+                let code =
+                    crate::lower::lower_func(&inner.m, &inner.vctx, &inner.bytes, def, engine.words())?;
                 let _ = inner.code[def as usize].set(Ok(code));
             }
         }
@@ -78,8 +79,8 @@ impl Module {
     /// Reads and compiles a file; errors name the file.
     pub fn from_file(engine: &Engine, path: impl AsRef<std::path::Path>) -> Result<Module> {
         let path = path.as_ref();
-        let bytes = std::fs::read(path)
-            .map_err(|e| Error::other(format!("cannot read {}: {e}", path.display())))?;
+        let bytes =
+            std::fs::read(path).map_err(|e| Error::other(format!("cannot read {}: {e}", path.display())))?;
         let mut module = Module::new(engine, bytes)?;
         if module.0.name.is_none() {
             if let Some(inner) = Arc::get_mut(&mut module.0) {
@@ -140,10 +141,8 @@ impl Module {
     /// The lowered code of defined function `def`, lowering it now if needed.
     pub(crate) fn func_code(&self, def: u32) -> Result<&FuncCode> {
         let inner = &*self.0;
-        let cell = inner
-            .code
-            .get(def as usize)
-            .ok_or_else(|| Error::other(format!("no function body {def}")))?;
+        let cell =
+            inner.code.get(def as usize).ok_or_else(|| Error::other(format!("no function body {def}")))?;
         let r = cell.get_or_init(|| {
             crate::lower::lower_func(&inner.m, &inner.vctx, &inner.bytes, def, inner.engine.words())
         });

@@ -19,8 +19,7 @@ use std::sync::Arc;
 /// A host function as the interpreter calls it: the `*mut Store<T>` of the
 /// running call, the calling instance (or null), and the argument slots,
 /// which it overwrites with its results.
-pub(crate) type HostFn =
-    dyn Fn(*mut u8, *mut InstanceEntity, &mut [u64]) -> Result<()> + Send + Sync;
+pub(crate) type HostFn = dyn Fn(*mut u8, *mut InstanceEntity, &mut [u64]) -> Result<()> + Send + Sync;
 
 pub(crate) enum FuncKind {
     Wasm {
@@ -115,8 +114,10 @@ impl InstanceEntity {
 
 static NEXT_STORE_ID: AtomicU64 = AtomicU64::new(1);
 
-/// The part of a store that does not depend on `T`.
+/// The part of a store that does not depend on `T`. Objects are boxed so
+/// their addresses stay put while the vectors grow.
 #[doc(hidden)]
+#[allow(clippy::vec_box)]
 pub struct StoreInner {
     pub(crate) id: u64,
     pub(crate) engine: Engine,
@@ -394,7 +395,10 @@ impl crate::ExternRef {
         crate::ExternRef { store: inner.id, index: inner.externs.len() as u32 - 1 }
     }
     /// The value it holds.
-    pub fn data<'a, T: 'a>(&self, store: &'a impl AsContext<Data = T>) -> Option<&'a (dyn Any + Send + Sync)> {
+    pub fn data<'a, T: 'a>(
+        &self,
+        store: &'a impl AsContext<Data = T>,
+    ) -> Option<&'a (dyn Any + Send + Sync)> {
         let inner = &store.store().inner;
         if self.store != inner.id {
             return None;

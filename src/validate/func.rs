@@ -193,10 +193,7 @@ impl<'a> FuncValidator<'a> {
     /// The frame `depth` levels out (0 = innermost), as a branch names it.
     pub fn frame(&self, depth: u32) -> Option<&Frame<'a>> {
         let n = self.ctrls.len();
-        (depth as usize)
-            .checked_add(1)
-            .filter(|&d| d <= n)
-            .map(|d| &self.ctrls[n - d])
+        (depth as usize).checked_add(1).filter(|&d| d <= n).map(|d| &self.ctrls[n - d])
     }
 
     /// Height of the operand stack.
@@ -265,19 +262,8 @@ impl<'a> FuncValidator<'a> {
         Ok(())
     }
 
-    pub(super) fn push_ctrl(
-        &mut self,
-        kind: FrameKind,
-        params: &'a [ValType],
-        results: &'a [ValType],
-    ) {
-        self.ctrls.push(Frame {
-            kind,
-            params,
-            results,
-            height: self.vals.len(),
-            unreachable: false,
-        });
+    pub(super) fn push_ctrl(&mut self, kind: FrameKind, params: &'a [ValType], results: &'a [ValType]) {
+        self.ctrls.push(Frame { kind, params, results, height: self.vals.len(), unreachable: false });
         self.push_vals(params);
     }
 
@@ -304,10 +290,7 @@ impl<'a> FuncValidator<'a> {
         }
     }
 
-    pub(super) fn block_type(
-        &self,
-        bt: BlockType,
-    ) -> Result<(&'a [ValType], &'a [ValType]), Error> {
+    pub(super) fn block_type(&self, bt: BlockType) -> Result<(&'a [ValType], &'a [ValType]), Error> {
         match block_signature(self.module, bt) {
             Some(sig) => Ok(sig),
             None => match bt {
@@ -362,8 +345,7 @@ impl<'a> FuncValidator<'a> {
     // Index-space checks.
 
     pub(super) fn local(&self, idx: u32) -> Result<ValType, Error> {
-        self.local_type(idx)
-            .ok_or_else(|| self.err(format!("unknown local {idx}")))
+        self.local_type(idx).ok_or_else(|| self.err(format!("unknown local {idx}")))
     }
 
     pub(super) fn global(&self, idx: u32) -> Result<crate::decode::GlobalType, Error> {
@@ -453,11 +435,7 @@ impl<'a> FuncValidator<'a> {
         }
         Err(Error::malformed(
             offset,
-            if last_body {
-                "unexpected end of section or function"
-            } else {
-                "END opcode expected"
-            },
+            if last_body { "unexpected end of section or function" } else { "END opcode expected" },
         ))
     }
 }
@@ -467,10 +445,7 @@ pub fn block_signature(module: &Module, bt: BlockType) -> Option<(&[ValType], &[
     match bt {
         BlockType::Empty => Some((&[], &[])),
         BlockType::Value(t) => Some((&[], single(t))),
-        BlockType::Func(i) => module
-            .types
-            .get(i as usize)
-            .map(|ft| (ft.params(), ft.results())),
+        BlockType::Func(i) => module.types.get(i as usize).map(|ft| (ft.params(), ft.results())),
     }
 }
 
@@ -489,33 +464,21 @@ pub fn validate_bodies(module: &Module, bytes: &[u8]) -> Result<(), Error> {
         let func = first_func + i as u32;
         validate_body(&mut v, func, bytes, i + 1 == n).map_err(|e| match e {
             // The reader reports some validation errors without a function.
-            Error::Invalid {
-                func: None,
-                offset,
-                message,
-            } => Error::Invalid {
-                func: Some(func),
-                offset,
-                message,
-            },
+            Error::Invalid { func: None, offset, message } => {
+                Error::Invalid { func: Some(func), offset, message }
+            }
             e => e,
         })?;
     }
     Ok(())
 }
 
-fn validate_body(
-    v: &mut FuncValidator<'_>,
-    func: u32,
-    bytes: &[u8],
-    last_body: bool,
-) -> Result<(), Error> {
+fn validate_body(v: &mut FuncValidator<'_>, func: u32, bytes: &[u8], last_body: bool) -> Result<(), Error> {
     let module = v.module;
     let body = &module.bodies[(func - module.num_imported_funcs) as usize];
     v.reset(func, &body.locals)?;
-    let code = bytes
-        .get(body.code.clone())
-        .ok_or_else(|| Error::malformed(body.code.start, "unexpected end"))?;
+    let code =
+        bytes.get(body.code.clone()).ok_or_else(|| Error::malformed(body.code.start, "unexpected end"))?;
     let mut reader = OpReader::new(code, body.code.start);
     while !reader.is_end() {
         let at = reader.offset();

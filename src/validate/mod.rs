@@ -60,9 +60,7 @@ impl ModuleCtx {
 
     /// Whether `ref.func func` is allowed in a function body.
     pub fn is_declared_ref(&self, func: u32) -> bool {
-        self.refs
-            .get(func as usize / 64)
-            .is_some_and(|w| w & (1 << (func % 64)) != 0)
+        self.refs.get(func as usize / 64).is_some_and(|w| w & (1 << (func % 64)) != 0)
     }
 }
 
@@ -80,17 +78,11 @@ pub fn validate_module(module: &Module) -> Result<ModuleCtx, Error> {
     // Consistency the decoder should already have enforced (malformed).
     let defined = num_funcs.saturating_sub(module.num_imported_funcs as usize);
     if defined != module.bodies.len() {
-        return Err(Error::malformed(
-            0,
-            "function and code section have inconsistent lengths",
-        ));
+        return Err(Error::malformed(0, "function and code section have inconsistent lengths"));
     }
     if let Some(n) = module.data_count {
         if n as usize != module.datas.len() {
-            return Err(Error::malformed(
-                0,
-                "data count and data section have inconsistent lengths",
-            ));
+            return Err(Error::malformed(0, "data count and data section have inconsistent lengths"));
         }
     }
 
@@ -102,20 +94,13 @@ pub fn validate_module(module: &Module) -> Result<ModuleCtx, Error> {
     }
 
     for table in &module.tables {
-        check_limits(
-            &table.limits,
-            u64::from(u32::MAX),
-            "table size must be at most 2^32-1",
-        )?;
+        check_limits(&table.limits, u64::from(u32::MAX), "table size must be at most 2^32-1")?;
     }
     for mem in &module.memories {
         let (max, msg) = if mem.memory64 {
             (MAX_PAGES_64, "memory size must be at most 2^48 pages")
         } else {
-            (
-                MAX_PAGES_32,
-                "memory size must be at most 65536 pages (4GiB)",
-            )
+            (MAX_PAGES_32, "memory size must be at most 65536 pages (4GiB)")
         };
         check_limits(&mem.limits, max, msg)?;
         if mem.shared && mem.limits.max.is_none() {
@@ -156,11 +141,7 @@ pub fn validate_module(module: &Module) -> Result<ModuleCtx, Error> {
             let Some(mem) = module.memories.get(*index as usize) else {
                 return Err(invalid(offset.offset, format!("unknown memory {index}")));
             };
-            let addr = if mem.memory64 {
-                ValType::I64
-            } else {
-                ValType::I32
-            };
+            let addr = if mem.memory64 { ValType::I64 } else { ValType::I32 };
             check_const_expr(module, offset, addr, const_globals)?;
         }
     }

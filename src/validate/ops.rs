@@ -23,11 +23,7 @@ impl FuncValidator<'_> {
             Op::Block(bt) | Op::Loop(bt) => {
                 let (params, results) = self.block_type(*bt)?;
                 self.pop_vals(params)?;
-                let kind = if matches!(op, Op::Loop(_)) {
-                    FrameKind::Loop
-                } else {
-                    FrameKind::Block
-                };
+                let kind = if matches!(op, Op::Loop(_)) { FrameKind::Loop } else { FrameKind::Block };
                 self.push_ctrl(kind, params, results);
             }
             Op::If(bt) => {
@@ -309,16 +305,10 @@ impl FuncValidator<'_> {
             | Op::I64LeU
             | Op::I64GeS
             | Op::I64GeU => self.relop(I64)?,
-            Op::F32Eq | Op::F32Ne | Op::F32Lt | Op::F32Gt | Op::F32Le | Op::F32Ge => {
-                self.relop(F32)?
-            }
-            Op::F64Eq | Op::F64Ne | Op::F64Lt | Op::F64Gt | Op::F64Le | Op::F64Ge => {
-                self.relop(F64)?
-            }
+            Op::F32Eq | Op::F32Ne | Op::F32Lt | Op::F32Gt | Op::F32Le | Op::F32Ge => self.relop(F32)?,
+            Op::F64Eq | Op::F64Ne | Op::F64Lt | Op::F64Gt | Op::F64Le | Op::F64Ge => self.relop(F64)?,
 
-            Op::I32Clz | Op::I32Ctz | Op::I32Popcnt | Op::I32Extend8S | Op::I32Extend16S => {
-                self.unop(I32)?
-            }
+            Op::I32Clz | Op::I32Ctz | Op::I32Popcnt | Op::I32Extend8S | Op::I32Extend16S => self.unop(I32)?,
             Op::I64Clz
             | Op::I64Ctz
             | Op::I64Popcnt
@@ -370,20 +360,12 @@ impl FuncValidator<'_> {
             | Op::I64ShrU
             | Op::I64Rotl
             | Op::I64Rotr => self.binop(I64)?,
-            Op::F32Add
-            | Op::F32Sub
-            | Op::F32Mul
-            | Op::F32Div
-            | Op::F32Min
-            | Op::F32Max
-            | Op::F32Copysign => self.binop(F32)?,
-            Op::F64Add
-            | Op::F64Sub
-            | Op::F64Mul
-            | Op::F64Div
-            | Op::F64Min
-            | Op::F64Max
-            | Op::F64Copysign => self.binop(F64)?,
+            Op::F32Add | Op::F32Sub | Op::F32Mul | Op::F32Div | Op::F32Min | Op::F32Max | Op::F32Copysign => {
+                self.binop(F32)?
+            }
+            Op::F64Add | Op::F64Sub | Op::F64Mul | Op::F64Div | Op::F64Min | Op::F64Max | Op::F64Copysign => {
+                self.binop(F64)?
+            }
 
             Op::I32WrapI64 => self.cvtop(I64, I32)?,
             Op::I32TruncF32S
@@ -403,15 +385,11 @@ impl FuncValidator<'_> {
             | Op::I64TruncSatF64S
             | Op::I64TruncSatF64U
             | Op::I64ReinterpretF64 => self.cvtop(F64, I64)?,
-            Op::F32ConvertI32S | Op::F32ConvertI32U | Op::F32ReinterpretI32 => {
-                self.cvtop(I32, F32)?
-            }
+            Op::F32ConvertI32S | Op::F32ConvertI32U | Op::F32ReinterpretI32 => self.cvtop(I32, F32)?,
             Op::F32ConvertI64S | Op::F32ConvertI64U => self.cvtop(I64, F32)?,
             Op::F32DemoteF64 => self.cvtop(F64, F32)?,
             Op::F64ConvertI32S | Op::F64ConvertI32U => self.cvtop(I32, F64)?,
-            Op::F64ConvertI64S | Op::F64ConvertI64U | Op::F64ReinterpretI64 => {
-                self.cvtop(I64, F64)?
-            }
+            Op::F64ConvertI64S | Op::F64ConvertI64U | Op::F64ReinterpretI64 => self.cvtop(I64, F64)?,
             Op::F64PromoteF32 => self.cvtop(F32, F64)?,
 
             // ----- SIMD -----
@@ -442,9 +420,7 @@ impl FuncValidator<'_> {
                 }
                 self.binop(V128)?;
             }
-            Op::I8x16ExtractLaneS(l) | Op::I8x16ExtractLaneU(l) => {
-                self.extract_lane(*l, 16, I32)?
-            }
+            Op::I8x16ExtractLaneS(l) | Op::I8x16ExtractLaneU(l) => self.extract_lane(*l, 16, I32)?,
             Op::I16x8ExtractLaneS(l) | Op::I16x8ExtractLaneU(l) => self.extract_lane(*l, 8, I32)?,
             Op::I32x4ExtractLane(l) => self.extract_lane(*l, 4, I32)?,
             Op::I64x2ExtractLane(l) => self.extract_lane(*l, 2, I64)?,

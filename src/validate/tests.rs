@@ -19,18 +19,11 @@ fn lim(min: u64, max: Option<u64>) -> Limits {
 }
 
 fn mem(min: u64, max: Option<u64>) -> MemoryType {
-    MemoryType {
-        limits: lim(min, max),
-        shared: false,
-        memory64: false,
-    }
+    MemoryType { limits: lim(min, max), shared: false, memory64: false }
 }
 
 fn table(elem: RefType, min: u64) -> TableType {
-    TableType {
-        elem,
-        limits: lim(min, None),
-    }
+    TableType { elem, limits: lim(min, None) }
 }
 
 /// A module with one type `[] -> []` and `n` defined functions of it.
@@ -38,13 +31,7 @@ fn with_funcs(n: usize) -> Module {
     Module {
         types: vec![FuncType::new([], [])],
         funcs: vec![0; n],
-        bodies: vec![
-            FuncBody {
-                locals: vec![],
-                code: 0..0
-            };
-            n
-        ],
+        bodies: vec![FuncBody { locals: vec![], code: 0..0 }; n],
         ..Module::default()
     }
 }
@@ -54,11 +41,7 @@ fn global(content: ValType, mutable: bool) -> GlobalType {
 }
 
 fn import_global(m: &mut Module, ty: GlobalType) {
-    m.imports.push(Import {
-        module: "m".into(),
-        name: "g".into(),
-        desc: ImportDesc::Global(ty),
-    });
+    m.imports.push(Import { module: "m".into(), name: "g".into(), desc: ImportDesc::Global(ty) });
     m.globals.push(ty);
     m.num_imported_globals += 1;
 }
@@ -74,20 +57,11 @@ fn memory_limits() {
     m.memories.push(mem(0, Some(65536)));
     assert_eq!(msg(validate_module(&m)), "ok");
     m.memories[0] = mem(65537, None);
-    assert_eq!(
-        msg(validate_module(&m)),
-        "memory size must be at most 65536 pages (4GiB)"
-    );
+    assert_eq!(msg(validate_module(&m)), "memory size must be at most 65536 pages (4GiB)");
     m.memories[0] = mem(0, Some(65537));
-    assert_eq!(
-        msg(validate_module(&m)),
-        "memory size must be at most 65536 pages (4GiB)"
-    );
+    assert_eq!(msg(validate_module(&m)), "memory size must be at most 65536 pages (4GiB)");
     m.memories[0] = mem(1, Some(0));
-    assert_eq!(
-        msg(validate_module(&m)),
-        "size minimum must not be greater than maximum"
-    );
+    assert_eq!(msg(validate_module(&m)), "size minimum must not be greater than maximum");
     m.memories = vec![mem(0, None), mem(0, None)];
     assert_eq!(msg(validate_module(&m)), "multiple memories");
 }
@@ -95,14 +69,8 @@ fn memory_limits() {
 #[test]
 fn table_limits() {
     let mut m = Module::default();
-    m.tables.push(TableType {
-        elem: RefType::FuncRef,
-        limits: lim(0xffff_ffff, Some(0)),
-    });
-    assert_eq!(
-        msg(validate_module(&m)),
-        "size minimum must not be greater than maximum"
-    );
+    m.tables.push(TableType { elem: RefType::FuncRef, limits: lim(0xffff_ffff, Some(0)) });
+    assert_eq!(msg(validate_module(&m)), "size minimum must not be greater than maximum");
     m.tables[0].limits = lim(0xffff_ffff, None);
     assert_eq!(msg(validate_module(&m)), "ok");
 }
@@ -136,17 +104,9 @@ fn global_initialisers() {
     import_global(&mut m, global(ValType::I32, false));
     import_global(&mut m, global(ValType::I32, true));
     m.globals.push(global(ValType::I32, false));
-    m.global_inits.push(expr(vec![
-        ConstOp::GlobalGet(0),
-        ConstOp::I32Const(8),
-        ConstOp::I32Add,
-    ]));
+    m.global_inits.push(expr(vec![ConstOp::GlobalGet(0), ConstOp::I32Const(8), ConstOp::I32Add]));
     assert_eq!(msg(validate_module(&m)), "ok");
-    m.global_inits[0] = expr(vec![
-        ConstOp::GlobalGet(0),
-        ConstOp::I64Const(8),
-        ConstOp::I32Add,
-    ]);
+    m.global_inits[0] = expr(vec![ConstOp::GlobalGet(0), ConstOp::I64Const(8), ConstOp::I32Add]);
     assert_eq!(msg(validate_module(&m)), "type mismatch");
     m.global_inits[0] = expr(vec![ConstOp::GlobalGet(1)]);
     assert_eq!(msg(validate_module(&m)), "constant expression required");
@@ -174,10 +134,7 @@ fn ref_globals() {
 #[test]
 fn element_segments() {
     let mut m = with_funcs(2);
-    let active = |index| SegmentMode::Active {
-        index,
-        offset: expr(vec![ConstOp::I32Const(0)]),
-    };
+    let active = |index| SegmentMode::Active { index, offset: expr(vec![ConstOp::I32Const(0)]) };
     m.elems.push(ElemSegment {
         mode: active(0),
         ty: RefType::FuncRef,
@@ -190,15 +147,10 @@ fn element_segments() {
     let ctx = validate_module(&m).unwrap();
     assert!(ctx.is_declared_ref(1) && !ctx.is_declared_ref(0));
 
-    m.elems[0].mode = SegmentMode::Active {
-        index: 0,
-        offset: expr(vec![ConstOp::I64Const(0)]),
-    };
+    m.elems[0].mode = SegmentMode::Active { index: 0, offset: expr(vec![ConstOp::I64Const(0)]) };
     assert_eq!(msg(validate_module(&m)), "type mismatch");
     m.elems[0].mode = SegmentMode::Declarative;
-    m.elems[0]
-        .items
-        .push(expr(vec![ConstOp::RefNull(RefType::ExternRef)]));
+    m.elems[0].items.push(expr(vec![ConstOp::RefNull(RefType::ExternRef)]));
     assert_eq!(msg(validate_module(&m)), "type mismatch");
     m.elems[0].items[1] = expr(vec![ConstOp::RefNull(RefType::FuncRef)]);
     assert_eq!(msg(validate_module(&m)), "ok");
@@ -208,26 +160,17 @@ fn element_segments() {
 fn data_segments() {
     let mut m = Module::default();
     m.datas.push(DataSegment {
-        mode: SegmentMode::Active {
-            index: 0,
-            offset: expr(vec![ConstOp::I32Const(0)]),
-        },
+        mode: SegmentMode::Active { index: 0, offset: expr(vec![ConstOp::I32Const(0)]) },
         bytes: 0..0,
     });
     assert_eq!(msg(validate_module(&m)), "unknown memory 0");
     m.memories.push(mem(1, None));
     assert_eq!(msg(validate_module(&m)), "ok");
-    m.datas[0].mode = SegmentMode::Active {
-        index: 0,
-        offset: expr(vec![ConstOp::F64Const(0)]),
-    };
+    m.datas[0].mode = SegmentMode::Active { index: 0, offset: expr(vec![ConstOp::F64Const(0)]) };
     assert_eq!(msg(validate_module(&m)), "type mismatch");
     m.datas[0].mode = SegmentMode::Passive;
     m.data_count = Some(2);
-    assert_eq!(
-        msg(validate_module(&m)),
-        "data count and data section have inconsistent lengths"
-    );
+    assert_eq!(msg(validate_module(&m)), "data count and data section have inconsistent lengths");
 }
 
 #[test]
@@ -247,11 +190,7 @@ fn start_function() {
 #[test]
 fn exports() {
     let mut m = with_funcs(1);
-    let ex = |name: &str, kind, index| Export {
-        name: name.into(),
-        kind,
-        index,
-    };
+    let ex = |name: &str, kind, index| Export { name: name.into(), kind, index };
     m.exports.push(ex("a", ExternKind::Func, 0));
     let ctx = validate_module(&m).unwrap();
     assert!(ctx.is_declared_ref(0));
@@ -279,11 +218,8 @@ mod spec_suite {
 
     /// Tests of the SIMD proposal's repository that assume later proposals
     /// (multi-memory, memory64-era wording); not Wasm 2.0.
-    const SKIP: &[(&str, usize)] = &[
-        ("simd_memory-multi.wast", 5),
-        ("simd_address.wast", 144),
-        ("simd_address.wast", 152),
-    ];
+    const SKIP: &[(&str, usize)] =
+        &[("simd_memory-multi.wast", 5), ("simd_address.wast", 144), ("simd_address.wast", 152)];
 
     fn check(bytes: &[u8]) -> Result<(), Error> {
         let module = decode_module(bytes)?;
@@ -309,9 +245,7 @@ mod spec_suite {
                 let (mut module, expect) = match directive {
                     WastDirective::Module(m @ QuoteWat::Wat(_))
                     | WastDirective::ModuleDefinition(m @ QuoteWat::Wat(_)) => (m, None),
-                    WastDirective::AssertInvalid {
-                        module, message, ..
-                    } => (module, Some(message)),
+                    WastDirective::AssertInvalid { module, message, .. } => (module, Some(message)),
                     _ => continue,
                 };
                 let (line, _) = module.span().linecol_in(file.raw());
@@ -341,11 +275,7 @@ mod spec_suite {
             eprintln!("{f}");
         }
         assert!(checked > 1000, "only {checked} modules checked");
-        assert!(
-            failures.is_empty(),
-            "{} of {checked} modules failed",
-            failures.len()
-        );
+        assert!(failures.is_empty(), "{} of {checked} modules failed", failures.len());
     }
 }
 
@@ -360,10 +290,7 @@ fn func_module() -> Module {
             FuncType::new([ValType::I32], [ValType::I32, ValType::I32]),
         ],
         funcs: vec![0],
-        bodies: vec![FuncBody {
-            locals: vec![(3, ValType::F32), (2, ValType::I32)],
-            code: 0..0,
-        }],
+        bodies: vec![FuncBody { locals: vec![(3, ValType::F32), (2, ValType::I32)], code: 0..0 }],
         tables: vec![table(RefType::FuncRef, 1)],
         memories: vec![mem(1, None)],
         ..Module::default()
@@ -394,19 +321,7 @@ fn locals_are_grouped() {
     assert_eq!(v.num_locals(), 7);
     let types: Vec<_> = (0..8).map(|i| v.local_type(i)).collect();
     use ValType::*;
-    assert_eq!(
-        types,
-        [
-            Some(I32),
-            Some(I64),
-            Some(F32),
-            Some(F32),
-            Some(F32),
-            Some(I32),
-            Some(I32),
-            None
-        ]
-    );
+    assert_eq!(types, [Some(I32), Some(I64), Some(F32), Some(F32), Some(F32), Some(I32), Some(I32), None]);
     assert_eq!(v.control_height(), 1);
     assert!(!v.is_unreachable());
     assert_eq!(v.frame(0).unwrap().label_types(), &[I32]);
@@ -420,20 +335,11 @@ fn simple_bodies() {
     assert_eq!(run_msg(&m, &[Op::LocalGet(1), Op::End]), "type mismatch");
     assert_eq!(run_msg(&m, &[Op::End]), "type mismatch");
     assert_eq!(run_msg(&m, &[Op::LocalGet(7), Op::End]), "unknown local 7");
-    assert_eq!(
-        run_msg(&m, &[Op::LocalGet(0)]),
-        "unexpected end of section or function"
-    );
-    assert_eq!(
-        run_msg(&m, &[Op::LocalGet(0), Op::End, Op::Nop]),
-        "section size mismatch"
-    );
+    assert_eq!(run_msg(&m, &[Op::LocalGet(0)]), "unexpected end of section or function");
+    assert_eq!(run_msg(&m, &[Op::LocalGet(0), Op::End, Op::Nop]), "section size mismatch");
     assert_eq!(run_msg(&m, &[Op::Unreachable, Op::End]), "ok");
     assert_eq!(run_msg(&m, &[Op::Unreachable, Op::I64Eqz, Op::End]), "ok");
-    assert_eq!(
-        run_msg(&m, &[Op::Unreachable, Op::I64Const(0), Op::I32Add, Op::End]),
-        "type mismatch"
-    );
+    assert_eq!(run_msg(&m, &[Op::Unreachable, Op::I64Const(0), Op::I32Add, Op::End]), "type mismatch");
 }
 
 #[test]
@@ -455,23 +361,14 @@ fn blocks_with_params() {
     let ops = [Op::Block(BlockType::Func(9)), Op::End, Op::End];
     assert_eq!(run_msg(&m, &ops), "unknown type 9");
     // An `if` without `else` must have params = results.
-    let ops = [
-        Op::I32Const(0),
-        Op::If(BlockType::Value(ValType::I32)),
-        Op::I32Const(1),
-        Op::End,
-        Op::End,
-    ];
+    let ops = [Op::I32Const(0), Op::If(BlockType::Value(ValType::I32)), Op::I32Const(1), Op::End, Op::End];
     assert_eq!(run_msg(&m, &ops), "type mismatch");
 }
 
 #[test]
 fn branches() {
     let m = func_module();
-    let br_table = |targets: &[u32], default| Op::BrTable {
-        targets: targets.into(),
-        default,
-    };
+    let br_table = |targets: &[u32], default| Op::BrTable { targets: targets.into(), default };
     let ops = [
         Op::Block(BlockType::Value(ValType::I32)),
         Op::I32Const(1),
@@ -493,12 +390,7 @@ fn branches() {
     assert_eq!(run_msg(&m, &ops), "type mismatch");
     assert_eq!(run_msg(&m, &[Op::Br(1), Op::End]), "unknown label 1");
     // A loop label carries the loop's params (none here).
-    let ops = [
-        Op::Loop(BlockType::Value(ValType::I32)),
-        Op::Br(0),
-        Op::End,
-        Op::End,
-    ];
+    let ops = [Op::Loop(BlockType::Value(ValType::I32)), Op::Br(0), Op::End, Op::End];
     assert_eq!(run_msg(&m, &ops), "ok");
     let ops = [Op::I32Const(1), Op::I32Const(1), Op::BrIf(0), Op::End];
     assert_eq!(run_msg(&m, &ops), "ok");
@@ -507,31 +399,17 @@ fn branches() {
 #[test]
 fn select_and_refs() {
     let mut m = func_module();
-    let sel = [
-        Op::RefNull(RefType::FuncRef),
-        Op::RefNull(RefType::FuncRef),
-        Op::I32Const(1),
-    ];
+    let sel = [Op::RefNull(RefType::FuncRef), Op::RefNull(RefType::FuncRef), Op::I32Const(1)];
     let mut ops = sel.to_vec();
     ops.extend([Op::Select, Op::Drop, Op::I32Const(0), Op::End]);
     assert_eq!(run_msg(&m, &ops), "type mismatch");
     let mut ops = sel.to_vec();
     ops.extend([Op::SelectTyped(ValType::FuncRef), Op::RefIsNull, Op::End]);
     assert_eq!(run_msg(&m, &ops), "ok");
-    assert_eq!(
-        run_msg(&m, &[Op::RefFunc(0), Op::RefIsNull, Op::End]),
-        "undeclared function reference"
-    );
-    m.exports.push(Export {
-        name: "f".into(),
-        kind: ExternKind::Func,
-        index: 0,
-    });
+    assert_eq!(run_msg(&m, &[Op::RefFunc(0), Op::RefIsNull, Op::End]), "undeclared function reference");
+    m.exports.push(Export { name: "f".into(), kind: ExternKind::Func, index: 0 });
     assert_eq!(run_msg(&m, &[Op::RefFunc(0), Op::RefIsNull, Op::End]), "ok");
-    assert_eq!(
-        run_msg(&m, &[Op::RefFunc(1), Op::RefIsNull, Op::End]),
-        "unknown function 1"
-    );
+    assert_eq!(run_msg(&m, &[Op::RefFunc(1), Op::RefIsNull, Op::End]), "unknown function 1");
     let ops = [Op::I32Const(0), Op::TableGet(0), Op::RefIsNull, Op::End];
     assert_eq!(run_msg(&m, &ops), "ok");
     let ops = [Op::I32Const(0), Op::TableGet(1), Op::RefIsNull, Op::End];
@@ -541,15 +419,8 @@ fn select_and_refs() {
 #[test]
 fn memory_ops() {
     let mut m = func_module();
-    let arg = |align| MemArg {
-        align,
-        offset: 0,
-        memory: 0,
-    };
-    assert_eq!(
-        run_msg(&m, &[Op::I32Const(0), Op::I32Load(arg(2)), Op::End]),
-        "ok"
-    );
+    let arg = |align| MemArg { align, offset: 0, memory: 0 };
+    assert_eq!(run_msg(&m, &[Op::I32Const(0), Op::I32Load(arg(2)), Op::End]), "ok");
     assert_eq!(
         run_msg(&m, &[Op::I32Const(0), Op::I32Load(arg(3)), Op::End]),
         "alignment must not be larger than natural"
@@ -569,53 +440,23 @@ fn memory_ops() {
         "data count section required"
     );
     m.data_count = Some(0);
-    assert_eq!(
-        run_msg(&m, &[Op::DataDrop(0), Op::I32Const(0), Op::End]),
-        "unknown data segment 0"
-    );
+    assert_eq!(run_msg(&m, &[Op::DataDrop(0), Op::I32Const(0), Op::End]), "unknown data segment 0");
     m.memories.clear();
-    assert_eq!(
-        run_msg(&m, &[Op::MemorySize(0), Op::End]),
-        "unknown memory 0"
-    );
+    assert_eq!(run_msg(&m, &[Op::MemorySize(0), Op::End]), "unknown memory 0");
 }
 
 #[test]
 fn simd_lanes() {
     let m = func_module();
     let v = Op::V128Const(0);
+    assert_eq!(run_msg(&m, &[v.clone(), Op::I8x16ExtractLaneS(15), Op::End]), "ok");
+    assert_eq!(run_msg(&m, &[v.clone(), Op::I8x16ExtractLaneS(16), Op::End]), "invalid lane index");
     assert_eq!(
-        run_msg(&m, &[v.clone(), Op::I8x16ExtractLaneS(15), Op::End]),
+        run_msg(&m, &[v.clone(), v.clone(), Op::I8x16Shuffle([31; 16]), Op::I32x4ExtractLane(3), Op::End]),
         "ok"
     );
     assert_eq!(
-        run_msg(&m, &[v.clone(), Op::I8x16ExtractLaneS(16), Op::End]),
-        "invalid lane index"
-    );
-    assert_eq!(
-        run_msg(
-            &m,
-            &[
-                v.clone(),
-                v.clone(),
-                Op::I8x16Shuffle([31; 16]),
-                Op::I32x4ExtractLane(3),
-                Op::End
-            ]
-        ),
-        "ok"
-    );
-    assert_eq!(
-        run_msg(
-            &m,
-            &[
-                v.clone(),
-                v,
-                Op::I8x16Shuffle([32; 16]),
-                Op::I32x4ExtractLane(0),
-                Op::End
-            ]
-        ),
+        run_msg(&m, &[v.clone(), v, Op::I8x16Shuffle([32; 16]), Op::I32x4ExtractLane(0), Op::End]),
         "invalid lane index"
     );
 }

@@ -5,9 +5,7 @@
 mod spectest;
 mod value;
 
-use crate::{
-    Backend, Config, Engine, Error, Extern, Instance, Linker, Module, Store, TrapCode, Val,
-};
+use crate::{Backend, Config, Engine, Error, Extern, Instance, Linker, Module, Store, TrapCode, Val};
 use hashbrown::HashMap;
 use std::any::Any;
 use std::cell::RefCell;
@@ -69,10 +67,7 @@ pub fn run_script(text: &str, path: &str, backend: Backend) -> Report {
         match spawned {
             Ok(handle) => handle.join().unwrap_or_else(|payload| {
                 let mut report = Report::default();
-                report.fail(format!(
-                    "{path}: PANIC outside any directive: {}",
-                    panic_text(&*payload)
-                ));
+                report.fail(format!("{path}: PANIC outside any directive: {}", panic_text(&*payload)));
                 report
             }),
             // No thread to be had: run on this one.
@@ -179,9 +174,7 @@ impl<'t> Runner<'t> {
         LAST_PANIC.with(|p| p.borrow_mut().take());
         let outcome = panic::catch_unwind(AssertUnwindSafe(|| self.directive(directive)));
         let outcome = outcome.unwrap_or_else(|payload| {
-            let detail = LAST_PANIC
-                .with(|p| p.borrow_mut().take())
-                .unwrap_or_else(|| panic_text(&*payload));
+            let detail = LAST_PANIC.with(|p| p.borrow_mut().take()).unwrap_or_else(|| panic_text(&*payload));
             Err(format!("PANIC: {detail}"))
         });
         match outcome {
@@ -214,9 +207,7 @@ impl<'t> Runner<'t> {
                 self.last_definition = Some(module);
                 Ok(())
             }
-            WastDirective::ModuleInstance {
-                instance, module, ..
-            } => {
+            WastDirective::ModuleInstance { instance, module, .. } => {
                 let module = match module {
                     Some(id) => self.definitions.get(id.name()).cloned(),
                     None => self.last_definition.clone(),
@@ -235,8 +226,7 @@ impl<'t> Runner<'t> {
                 Ok(())
             }
             WastDirective::Invoke(invoke) => {
-                self.invoke(&invoke)?
-                    .map_err(|e| format!("unexpected error: {e}"))?;
+                self.invoke(&invoke)?.map_err(|e| format!("unexpected error: {e}"))?;
                 Ok(())
             }
             WastDirective::AssertReturn { exec, results, .. } => self.assert_return(exec, &results),
@@ -249,17 +239,13 @@ impl<'t> Runner<'t> {
                 Err(e) if trap_matches(message, &e) => Ok(()),
                 Err(e) => Err(format!("expected trap \"{message}\", got: {e}")),
             },
-            WastDirective::AssertInvalid {
-                module, message, ..
-            } => self.assert_rejected(module, message, Rejection::Invalid),
-            WastDirective::AssertMalformed {
-                module, message, ..
-            } => self.assert_rejected(module, message, Rejection::Malformed),
-            WastDirective::AssertUnlinkable {
-                span,
-                mut module,
-                message,
-            } => {
+            WastDirective::AssertInvalid { module, message, .. } => {
+                self.assert_rejected(module, message, Rejection::Invalid)
+            }
+            WastDirective::AssertMalformed { module, message, .. } => {
+                self.assert_rejected(module, message, Rejection::Malformed)
+            }
+            WastDirective::AssertUnlinkable { span, mut module, message } => {
                 let module = self.compile_wat(&mut module)?;
                 match self.instantiate(&module) {
                     Ok(_) => Err(format!("expected link error \"{message}\", instantiated")),
@@ -273,8 +259,9 @@ impl<'t> Runner<'t> {
             WastDirective::AssertException { .. } => Err(unsupported("exception handling")),
             WastDirective::AssertSuspension { .. } => Err(unsupported("stack switching")),
             WastDirective::Thread(_) | WastDirective::Wait { .. } => Err(unsupported("threads")),
-            WastDirective::AssertInvalidCustom { .. }
-            | WastDirective::AssertMalformedCustom { .. } => Err(unsupported("custom annotations")),
+            WastDirective::AssertInvalidCustom { .. } | WastDirective::AssertMalformedCustom { .. } => {
+                Err(unsupported("custom annotations"))
+            }
         }
     }
 
@@ -288,11 +275,9 @@ impl<'t> Runner<'t> {
     /// The instance a directive names, or the current one.
     fn instance(&self, id: Option<Id<'_>>) -> Result<Instance, String> {
         match id {
-            Some(id) => self
-                .named
-                .get(id.name())
-                .copied()
-                .ok_or_else(|| format!("no module named ${}", id.name())),
+            Some(id) => {
+                self.named.get(id.name()).copied().ok_or_else(|| format!("no module named ${}", id.name()))
+            }
             None => self.current.ok_or_else(|| "no current module".to_string()),
         }
     }
@@ -301,9 +286,7 @@ impl<'t> Runner<'t> {
         if is_component(module) {
             return Err(unsupported("the component model"));
         }
-        let bytes = module
-            .encode()
-            .map_err(|e| format!("text does not encode: {}", e.message()))?;
+        let bytes = module.encode().map_err(|e| format!("text does not encode: {}", e.message()))?;
         Module::new(&self.engine, &bytes).map_err(|e| format!("module does not compile: {e}"))
     }
 
@@ -311,9 +294,7 @@ impl<'t> Runner<'t> {
         if matches!(module, Wat::Component(_)) {
             return Err(unsupported("the component model"));
         }
-        let bytes = module
-            .encode()
-            .map_err(|e| format!("text does not encode: {}", e.message()))?;
+        let bytes = module.encode().map_err(|e| format!("text does not encode: {}", e.message()))?;
         Module::new(&self.engine, &bytes).map_err(|e| format!("module does not compile: {e}"))
     }
 
@@ -336,9 +317,7 @@ impl<'t> Runner<'t> {
         }
         let n_results = func.ty(&self.store).results().len();
         let mut results: Vec<Val> = (0..n_results).map(|_| Val::I32(0)).collect();
-        Ok(func
-            .call(&mut self.store, &args, &mut results)
-            .map(|()| results))
+        Ok(func.call(&mut self.store, &args, &mut results).map(|()| results))
     }
 
     /// Runs what an `assert_return`/`assert_trap` executes.
@@ -362,14 +341,9 @@ impl<'t> Runner<'t> {
 
     fn assert_return(&mut self, exec: WastExecute<'_>, expected: &[WastRet<'_>]) -> Outcome {
         let what = exec_name(&exec);
-        let actual = self
-            .execute(exec)?
-            .map_err(|e| format!("{what}: unexpected error: {e}"))?;
+        let actual = self.execute(exec)?.map_err(|e| format!("{what}: unexpected error: {e}"))?;
         let ok = actual.len() == expected.len()
-            && expected
-                .iter()
-                .zip(&actual)
-                .all(|(e, a)| value::ret_matches(&self.store, e, a));
+            && expected.iter().zip(&actual).all(|(e, a)| value::ret_matches(&self.store, e, a));
         if ok {
             Ok(())
         } else {
@@ -396,12 +370,7 @@ impl<'t> Runner<'t> {
     /// `assert_invalid` / `assert_malformed`: the module must be rejected
     /// before instantiation. Text that the `wast` crate itself cannot encode
     /// is rejected too (the spec's malformed text modules are mostly that).
-    fn assert_rejected(
-        &mut self,
-        mut module: QuoteWat<'_>,
-        message: &str,
-        want: Rejection,
-    ) -> Outcome {
+    fn assert_rejected(&mut self, mut module: QuoteWat<'_>, message: &str, want: Rejection) -> Outcome {
         if is_component(&module) {
             return Err(unsupported("the component model"));
         }
@@ -419,10 +388,7 @@ impl<'t> Runner<'t> {
             }
         };
         match Module::new(&self.engine, &bytes) {
-            Ok(_) => Err(format!(
-                "expected {} module (\"{message}\"), but it compiled",
-                want.word()
-            )),
+            Ok(_) => Err(format!("expected {} module (\"{message}\"), but it compiled", want.word())),
             Err(e @ (Error::Malformed { .. } | Error::Invalid { .. })) => {
                 let kind_ok = matches!(
                     (&e, want),
@@ -441,10 +407,7 @@ impl<'t> Runner<'t> {
                 }
                 Ok(())
             }
-            Err(e) => Err(format!(
-                "expected {} module (\"{message}\"), got: {e}",
-                want.word()
-            )),
+            Err(e) => Err(format!("expected {} module (\"{message}\"), got: {e}", want.word())),
         }
     }
 
@@ -456,9 +419,9 @@ impl<'t> Runner<'t> {
             self.report.messages_matched += 1;
         } else {
             let at = self.location(span);
-            self.report.message_mismatches.push(format!(
-                "{at}: {directive}: expected \"{expected}\", got \"{actual}\""
-            ));
+            self.report
+                .message_mismatches
+                .push(format!("{at}: {directive}: expected \"{expected}\", got \"{actual}\""));
         }
     }
 }
@@ -500,10 +463,7 @@ fn one_line(reason: &str) -> String {
     match frames.next() {
         Some(innermost) => {
             // Frames print as "   0: name"; keep the name.
-            let name = innermost
-                .split_once(": ")
-                .map_or(innermost, |(_, n)| n)
-                .trim();
+            let name = innermost.split_once(": ").map_or(innermost, |(_, n)| n).trim();
             format!("{} (in {name}, {n} frames deep)", head.replace('\n', " "))
         }
         None => head.replace('\n', " "),
@@ -511,10 +471,7 @@ fn one_line(reason: &str) -> String {
 }
 
 fn is_component(module: &QuoteWat<'_>) -> bool {
-    matches!(
-        module,
-        QuoteWat::Wat(Wat::Component(_)) | QuoteWat::QuoteComponent(..)
-    )
+    matches!(module, QuoteWat::Wat(Wat::Component(_)) | QuoteWat::QuoteComponent(..))
 }
 
 /// Whether `err` is the trap the script expects. The spec's wording is a
@@ -560,18 +517,10 @@ fn exec_name(exec: &WastExecute<'_>) -> String {
             Some(m) => format!("(invoke ${} \"{}\")", m.name(), i.name),
             None => format!("(invoke \"{}\")", i.name),
         },
-        WastExecute::Get {
-            module: Some(m),
-            global,
-            ..
-        } => {
+        WastExecute::Get { module: Some(m), global, .. } => {
             format!("(get ${} \"{global}\")", m.name())
         }
-        WastExecute::Get {
-            module: None,
-            global,
-            ..
-        } => format!("(get \"{global}\")"),
+        WastExecute::Get { module: None, global, .. } => format!("(get \"{global}\")"),
         WastExecute::Wat(Wat::Module(WatModule { id: Some(id), .. })) => {
             format!("(module ${})", id.name())
         }
@@ -595,10 +544,7 @@ fn install_panic_hook() {
         let previous = panic::take_hook();
         panic::set_hook(Box::new(move |info| {
             if IN_SCRIPT.with(|f| f.get()) {
-                let at = info
-                    .location()
-                    .map(|l| format!(" at {l}"))
-                    .unwrap_or_default();
+                let at = info.location().map(|l| format!(" at {l}")).unwrap_or_default();
                 let msg = panic_text(info.payload());
                 LAST_PANIC.with(|p| *p.borrow_mut() = Some(format!("{msg}{at}")));
             } else {

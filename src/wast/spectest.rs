@@ -2,8 +2,8 @@
 //! print nothing, four globals, a table and a memory.
 
 use crate::{
-    Error, Extern, Func, FuncType, Global, GlobalType, Limits, Linker, Memory, MemoryType, RefType,
-    Store, Table, TableType, Val, ValType,
+    Error, Extern, Func, FuncType, Global, GlobalType, Limits, Linker, Memory, MemoryType, RefType, Store,
+    Table, TableType, Val, ValType,
 };
 
 /// Defines every `spectest` export in `linker`.
@@ -31,32 +31,16 @@ pub(super) fn define(linker: &mut Linker<()>, store: &mut Store<()>) -> Result<(
         ("global_f64", F64, Val::F64(666.6f64.to_bits())),
     ];
     for (name, content, init) in globals {
-        let ty = GlobalType {
-            content,
-            mutable: false,
-        };
+        let ty = GlobalType { content, mutable: false };
         let global = Global::new(&mut *store, ty, init)?;
         linker.define(&mut *store, "spectest", name, Extern::Global(global))?;
     }
 
-    let table_ty = TableType {
-        elem: RefType::FuncRef,
-        limits: Limits {
-            min: 10,
-            max: Some(20),
-        },
-    };
+    let table_ty = TableType { elem: RefType::FuncRef, limits: Limits { min: 10, max: Some(20) } };
     let table = Table::new(&mut *store, table_ty, Val::FuncRef(None))?;
     linker.define(&mut *store, "spectest", "table", Extern::Table(table))?;
 
-    let memory_ty = MemoryType {
-        limits: Limits {
-            min: 1,
-            max: Some(2),
-        },
-        shared: false,
-        memory64: false,
-    };
+    let memory_ty = MemoryType { limits: Limits { min: 1, max: Some(2) }, shared: false, memory64: false };
     let memory = Memory::new(&mut *store, memory_ty)?;
     linker.define(&mut *store, "spectest", "memory", Extern::Memory(memory))?;
     Ok(())

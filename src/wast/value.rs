@@ -36,14 +36,12 @@ enum RefKind {
 
 fn null_kind(heap: &HeapType<'_>) -> Option<RefKind> {
     match heap {
-        HeapType::Abstract {
-            ty: AbstractHeapType::Func | AbstractHeapType::NoFunc,
-            ..
-        } => Some(RefKind::Func),
-        HeapType::Abstract {
-            ty: AbstractHeapType::Extern | AbstractHeapType::NoExtern,
-            ..
-        } => Some(RefKind::Extern),
+        HeapType::Abstract { ty: AbstractHeapType::Func | AbstractHeapType::NoFunc, .. } => {
+            Some(RefKind::Func)
+        }
+        HeapType::Abstract { ty: AbstractHeapType::Extern | AbstractHeapType::NoExtern, .. } => {
+            Some(RefKind::Extern)
+        }
         _ => None,
     }
 }
@@ -63,16 +61,14 @@ fn core_matches(store: &Store<()>, expected: &WastRetCore<'_>, actual: &Val) -> 
         (WastRetCore::F32(p), Val::F32(a)) => f32_matches(p, *a),
         (WastRetCore::F64(p), Val::F64(a)) => f64_matches(p, *a),
         (WastRetCore::V128(p), Val::V128(a)) => v128_matches(p, *a),
-        (WastRetCore::RefNull(heap), Val::FuncRef(None)) => heap
-            .as_ref()
-            .is_none_or(|h| null_kind(h) == Some(RefKind::Func)),
-        (WastRetCore::RefNull(heap), Val::ExternRef(None)) => heap
-            .as_ref()
-            .is_none_or(|h| null_kind(h) == Some(RefKind::Extern)),
-        (WastRetCore::RefExtern(None), Val::ExternRef(Some(_))) => true,
-        (WastRetCore::RefExtern(Some(n)), Val::ExternRef(Some(r))) => {
-            extern_value(store, r) == Some(*n)
+        (WastRetCore::RefNull(heap), Val::FuncRef(None)) => {
+            heap.as_ref().is_none_or(|h| null_kind(h) == Some(RefKind::Func))
         }
+        (WastRetCore::RefNull(heap), Val::ExternRef(None)) => {
+            heap.as_ref().is_none_or(|h| null_kind(h) == Some(RefKind::Extern))
+        }
+        (WastRetCore::RefExtern(None), Val::ExternRef(Some(_))) => true,
+        (WastRetCore::RefExtern(Some(n)), Val::ExternRef(Some(r))) => extern_value(store, r) == Some(*n),
         // Function identity is not observable through the API; any non-null
         // function reference matches `ref.func`.
         (WastRetCore::RefFunc(_), Val::FuncRef(Some(_))) => true,
@@ -116,27 +112,12 @@ fn v128_matches(p: &V128Pattern, actual: u128) -> bool {
         u64::from_le_bytes(b)
     };
     match p {
-        V128Pattern::I8x16(e) => e
-            .iter()
-            .enumerate()
-            .all(|(i, v)| lane(i, 1) == u64::from(*v as u8)),
-        V128Pattern::I16x8(e) => e
-            .iter()
-            .enumerate()
-            .all(|(i, v)| lane(i, 2) == u64::from(*v as u16)),
-        V128Pattern::I32x4(e) => e
-            .iter()
-            .enumerate()
-            .all(|(i, v)| lane(i, 4) == u64::from(*v as u32)),
+        V128Pattern::I8x16(e) => e.iter().enumerate().all(|(i, v)| lane(i, 1) == u64::from(*v as u8)),
+        V128Pattern::I16x8(e) => e.iter().enumerate().all(|(i, v)| lane(i, 2) == u64::from(*v as u16)),
+        V128Pattern::I32x4(e) => e.iter().enumerate().all(|(i, v)| lane(i, 4) == u64::from(*v as u32)),
         V128Pattern::I64x2(e) => e.iter().enumerate().all(|(i, v)| lane(i, 8) == *v as u64),
-        V128Pattern::F32x4(e) => e
-            .iter()
-            .enumerate()
-            .all(|(i, p)| f32_matches(p, lane(i, 4) as u32)),
-        V128Pattern::F64x2(e) => e
-            .iter()
-            .enumerate()
-            .all(|(i, p)| f64_matches(p, lane(i, 8))),
+        V128Pattern::F32x4(e) => e.iter().enumerate().all(|(i, p)| f32_matches(p, lane(i, 4) as u32)),
+        V128Pattern::F64x2(e) => e.iter().enumerate().all(|(i, p)| f64_matches(p, lane(i, 8))),
     }
 }
 
@@ -253,20 +234,12 @@ mod tests {
     #[test]
     fn v128_lanes() {
         let v = u128::from_le_bytes([1, 0, 2, 0, 3, 0, 4, 0, 0xff, 0xff, 6, 0, 7, 0, 8, 0]);
-        assert!(v128_matches(
-            &V128Pattern::I16x8([1, 2, 3, 4, -1, 6, 7, 8]),
-            v
-        ));
-        assert!(!v128_matches(
-            &V128Pattern::I16x8([1, 2, 3, 4, 5, 6, 7, 8]),
-            v
-        ));
+        assert!(v128_matches(&V128Pattern::I16x8([1, 2, 3, 4, -1, 6, 7, 8]), v));
+        assert!(!v128_matches(&V128Pattern::I16x8([1, 2, 3, 4, 5, 6, 7, 8]), v));
         let f = u128::from(0x7fc0_0000u32) | (u128::from(1.0f32.to_bits()) << 32);
         let pat = V128Pattern::F32x4([
             NanPattern::CanonicalNan,
-            NanPattern::Value(F32 {
-                bits: 1.0f32.to_bits(),
-            }),
+            NanPattern::Value(F32 { bits: 1.0f32.to_bits() }),
             NanPattern::Value(F32 { bits: 0 }),
             NanPattern::Value(F32 { bits: 0 }),
         ]);

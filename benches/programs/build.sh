@@ -1,0 +1,45 @@
+#!/bin/sh
+# Builds the benchmark corpus.
+#
+#   benches/programs/build.sh            every *.c -> *.wasm (committed) and
+#                                         native/<name> (not committed)
+#   benches/programs/build.sh --check    also prints each program's checksum
+#                                         (native) next to checksums.txt
+#
+# Needs clang-19 and wasm-ld-19 (Debian/Ubuntu: apt install clang-19 lld-19).
+# The wasm feature set is pinned to what every runtime in benches/compare
+# accepts: the MVP plus sign-extension and mutable globals (LLVM 19's
+# "generic" CPU would add reference-types and multivalue, which no program
+# here needs).
+set -eu
+cd "$(dirname "$0")"
+
+CLANG=${CLANG:-clang-19}
+WASM_LD_DIR=${WASM_LD_DIR:-/usr/lib/llvm-19/bin}
+WASM_FLAGS="--target=wasm32 -O2 -mcpu=mvp -msign-ext -mmutable-globals -nostdlib \
+  -Wl,--no-entry -Wl,--export=run -Wl,--export=run_small -Wl,-z,stack-size=1048576 \
+  -Wl,--strip-debug"
+NATIVE_FLAGS="-O2"
+
+mkdir -p native
+for src in *.c; do
+    [ "$src" = native_main.c ] && continue
+    name=${src%.c}
+    extra=""
+    # Programs may export more (self-tests); pick up BENCH_EXPORT symbols.
+    for sym in $(grep -o 'BENCH_EXPORT i64 [a-z_0-9]*' "$src" | awk '{print $3}'); do
+        extra="$extra -Wl,--export=$sym"
+    done
+    PATH="$WASM_LD_DIR:$PATH" $CLANG $WASM_FLAGS $extra -o "$name.wasm" "$src"
+    $CLANG $NATIVE_FLAGS -o "native/$name" "$src" native_main.c
+    echo "built $name ($(wc -c < "$name.wasm") bytes of wasm)"
+done
+
+if [ "${1:-}" = "--check" ]; then
+    echo "name native_run native_run_small | checksums.txt"
+    for src in *.c; do
+        [ "$src" = native_main.c ] && continue
+        name=${src%.c}
+        echo "$name $(./native/$name) $(./native/$name --small) | $(grep "^$name " checksums.txt 2>/dev/null || echo missing)"
+    done
+fi
