@@ -159,12 +159,18 @@ pub struct FrameInfo {
 pub struct Trap {
     pub code: TrapCode,
     pub message: Option<String>,
+    /// The innermost frames (at most [`Trap::MAX_FRAMES`]).
     pub backtrace: Vec<FrameInfo>,
+    /// Frames beyond those, not recorded (deep recursion).
+    pub frames_omitted: usize,
 }
 
 impl Trap {
+    /// Frames recorded in a backtrace; deeper ones are only counted.
+    pub const MAX_FRAMES: usize = 64;
+
     pub fn new(code: TrapCode) -> Self {
-        Trap { code, message: None, backtrace: Vec::new() }
+        Trap { code, message: None, backtrace: Vec::new(), frames_omitted: 0 }
     }
 }
 
@@ -185,6 +191,9 @@ impl fmt::Display for Trap {
                     Some(n) => write!(f, "{n}")?,
                     None => write!(f, "<wasm function {}>", fr.func_index)?,
                 }
+            }
+            if self.frames_omitted > 0 {
+                write!(f, "\n      ... {} more frames", self.frames_omitted)?;
             }
         }
         Ok(())

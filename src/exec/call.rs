@@ -3,17 +3,65 @@
 
 use super::{get, Ctx, Exit, Frame, Regs, Res};
 use crate::error::TrapCode;
-use crate::ir::shapes::{Call, CallIndirect, Slot};
+use crate::ir::shapes::{Call, CallIndirect, Nullary, Slot};
+use crate::ir::FuncCode;
 use crate::runtime::store::{FuncEntity, FuncKind};
 
+/// Pushes a frame and zeroes the callee's locals: the part of a call that
+/// never calls out (so the call handlers need no native stack frame).
+///
+/// # Safety
+/// `fp + base` is inside the value stack; `code` is `f`'s code.
+#[inline(always)]
+unsafe fn push_frame(f: *const FuncEntity, code: &FuncCode, base: Slot, r: &mut Regs, c: &mut Ctx) -> Res {
+    unsafe {
+        let fp = r.fp.add(base.0 as usize);
+        let room = (c.stack_end as usize - fp as usize) / 8;
+        let depth = c.frames.len();
+        // `frames` was reserved up to `max_frames` before the first call, so
+        // the write below stays within its capacity.
+        if depth >= c.max_frames || room < code.frame_slots as usize {
+            return Err(Exit::trap(TrapCode::StackOverflow));
+        }
+        c.frames.as_mut_ptr().add(depth).write(Frame { ret_ip: r.ip, ret_fp: r.fp, ret_instance: c.instance, func: f });
+        c.frames.set_len(depth + 1);
+        zero(fp.add(code.param_slots as usize), code.local_slots as usize);
+        r.fp = fp;
+        r.ip = code.code.as_ptr() as *const u8;
+    }
+    Ok(())
+}
+
+/// Zeroes `n` slots with plain stores: most functions have a few locals,
+/// and a `memset` call would force a native frame on every call handler.
+#[inline(always)]
+unsafe fn zero(p: *mut u64, n: usize) {
+    for i in 0..n {
+        // SAFETY: the caller checked the frame fits; volatile keeps LLVM
+        // from turning the loop back into a `memset` call.
+        unsafe { p.add(i).write_volatile(0) };
+    }
+}
+
+/// Call of a function defined in the running instance: always wasm code.
 #[inline(always)]
 pub(crate) unsafe fn call(o: Call, r: &mut Regs, c: &mut Ctx) -> Res {
-    // SAFETY: the function index was validated against the instance.
-    let f = unsafe {
+    unsafe {
         let inst = &*c.instance;
-        *inst.funcs.get_unchecked(o.func.0 as usize)
-    };
-    unsafe { enter(f, o.base, r, c) }
+        let f = *inst.funcs.get_unchecked(o.func.0 as usize);
+        let FuncKind::Wasm { code, .. } = &(*f).kind else { std::hint::unreachable_unchecked() };
+        push_frame(f, &*code.get(), o.base, r, c)
+    }
+}
+
+/// Call of an imported function: wasm of another instance, or the host.
+#[inline(always)]
+pub(crate) unsafe fn call_import(o: Call, r: &mut Regs, c: &mut Ctx) -> Res {
+    unsafe {
+        let inst = &*c.instance;
+        let f = *inst.funcs.get_unchecked(o.func.0 as usize);
+        enter(f, o.base, r, c)
+    }
 }
 
 #[inline(always)]
@@ -38,7 +86,7 @@ pub(crate) unsafe fn call_indirect(o: CallIndirect, r: &mut Regs, c: &mut Ctx) -
     }
 }
 
-/// Enters function `f` whose arguments are at `fp + base`.
+/// Enters any function `f` whose arguments are at `fp + base`.
 ///
 /// # Safety
 /// `f` is a live function of this store; `base` is inside the caller's
@@ -48,22 +96,7 @@ pub(crate) unsafe fn enter(f: *const FuncEntity, base: Slot, r: &mut Regs, c: &m
     unsafe {
         match &(*f).kind {
             FuncKind::Wasm { instance, code, .. } => {
-                let mut code_ptr = code.get();
-                if code_ptr.is_null() {
-                    code_ptr = compile_lazily(f, c)?;
-                }
-                let code = &*code_ptr;
-                let fp = r.fp.add(base.0 as usize);
-                // Both checks keep the frame inside the value stack and the
-                // frame stack within its configured depth.
-                let room = (c.stack_end as usize - fp as usize) / 8;
-                if c.frames.len() >= c.max_frames || room < code.frame_slots as usize {
-                    return Err(Exit::trap(TrapCode::StackOverflow));
-                }
-                c.frames.push(Frame { ret_ip: r.ip, ret_fp: r.fp, ret_instance: c.instance, func: f });
-                std::ptr::write_bytes(fp.add(code.param_slots as usize), 0, code.local_slots as usize);
-                r.fp = fp;
-                r.ip = code.code.as_ptr() as *const u8;
+                push_frame(f, &*code.get(), base, r, c)?;
                 if *instance != c.instance {
                     c.instance = *instance;
                     c.reload_memory(r);
@@ -75,10 +108,28 @@ pub(crate) unsafe fn enter(f: *const FuncEntity, base: Slot, r: &mut Regs, c: &m
     }
 }
 
+/// The first instruction of a function not lowered yet: lowers it, then
+/// continues into it. Runs in the callee's frame, which `push_frame` set up
+/// for the stub (no locals, no slots).
+#[inline(always)]
+pub(crate) unsafe fn lazy_compile(_o: Nullary, r: &mut Regs, c: &mut Ctx) -> Res {
+    unsafe {
+        let f = c.frames.last().unwrap_unchecked().func;
+        let code = &*compile_lazily(f, c)?;
+        let room = (c.stack_end as usize - r.fp as usize) / 8;
+        if room < code.frame_slots as usize {
+            return Err(Exit::trap(TrapCode::StackOverflow));
+        }
+        zero(r.fp.add(code.param_slots as usize), code.local_slots as usize);
+        r.ip = code.code.as_ptr() as *const u8;
+    }
+    Ok(())
+}
+
 /// Lowers a function on its first call (lazy mode).
 #[cold]
 #[inline(never)]
-unsafe fn compile_lazily(f: *const FuncEntity, c: &mut Ctx) -> Result<*const crate::ir::FuncCode, Exit> {
+unsafe fn compile_lazily(f: *const FuncEntity, c: &mut Ctx) -> Result<*const FuncCode, Exit> {
     // SAFETY: `f` is a live wasm function.
     match unsafe { crate::runtime::store::compile_func(&*f) } {
         Ok(p) => Ok(p),

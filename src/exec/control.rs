@@ -1,8 +1,13 @@
 //! Branches, `br_table`, `return`, `unreachable`.
 
-use super::{get, Ctx, Exit, Regs, Res};
+use super::numeric::SlotBits;
+pub(crate) use super::numeric::{
+    i32_eq, i32_ge_s, i32_ge_u, i32_gt_s, i32_gt_u, i32_le_s, i32_le_u, i32_lt_s, i32_lt_u, i32_ne, i64_eq,
+    i64_eqz, i64_ge_s, i64_ge_u, i64_gt_s, i64_gt_u, i64_le_s, i64_le_u, i64_lt_s, i64_lt_u, i64_ne,
+};
+use super::{get, set, Ctx, Exit, Regs, Res};
 use crate::error::TrapCode;
-use crate::ir::shapes::{Jump, JumpIf, JumpTable, Nullary};
+use crate::ir::shapes::{Const, Jump, JumpCmp, JumpCmpImm, JumpIf, JumpTable, Nullary, Un};
 
 #[inline(always)]
 pub(crate) unsafe fn unreachable(_o: Nullary, _r: &mut Regs, _c: &mut Ctx) -> Res {
@@ -66,4 +71,74 @@ pub(crate) unsafe fn ret(_o: Nullary, r: &mut Regs, c: &mut Ctx) -> Res {
     // SAFETY: the caller's instance is live.
     unsafe { c.reload_memory(r) };
     Ok(())
+}
+
+#[inline(always)]
+pub(crate) fn i64_nez(a: i64) -> i32 {
+    (a != 0) as i32
+}
+
+/// Branch when `f(cond)` holds.
+#[inline(always)]
+pub(crate) unsafe fn br_un<A: SlotBits>(o: JumpIf, r: &mut Regs, _c: &mut Ctx, f: impl Fn(A) -> i32) -> Res {
+    // SAFETY: slot inside the frame; target inside the function.
+    unsafe {
+        if f(A::from_bits(get(r.fp, o.cond))) != 0 {
+            r.ip = r.ip.offset(o.target.0 as isize);
+        }
+    }
+    Ok(())
+}
+
+/// A compare fused with the branch that consumes it.
+#[inline(always)]
+pub(crate) unsafe fn br_cmp<A: SlotBits>(
+    o: JumpCmp,
+    r: &mut Regs,
+    _c: &mut Ctx,
+    f: impl Fn(A, A) -> i32,
+) -> Res {
+    // SAFETY: slots inside the frame; target inside the function.
+    unsafe {
+        if f(A::from_bits(get(r.fp, o.a)), A::from_bits(get(r.fp, o.b))) != 0 {
+            r.ip = r.ip.offset(o.target.0 as isize);
+        }
+    }
+    Ok(())
+}
+
+#[inline(always)]
+pub(crate) unsafe fn br_cmp_imm<A: SlotBits>(
+    o: JumpCmpImm,
+    r: &mut Regs,
+    _c: &mut Ctx,
+    f: impl Fn(A, A) -> i32,
+) -> Res {
+    // SAFETY: slot inside the frame; target inside the function.
+    unsafe {
+        if f(A::from_bits(get(r.fp, o.a)), A::from_bits(o.imm.0)) != 0 {
+            r.ip = r.ip.offset(o.target.0 as isize);
+        }
+    }
+    Ok(())
+}
+
+/// `return` of one value that is not yet in slot 0.
+#[inline(always)]
+pub(crate) unsafe fn ret_copy(o: Un, r: &mut Regs, c: &mut Ctx) -> Res {
+    // SAFETY: slots inside the frame.
+    unsafe {
+        set(r.fp, o.dst, get(r.fp, o.src));
+        ret(Nullary {}, r, c)
+    }
+}
+
+/// `return` of one constant.
+#[inline(always)]
+pub(crate) unsafe fn ret_const(o: Const, r: &mut Regs, c: &mut Ctx) -> Res {
+    // SAFETY: slot inside the frame.
+    unsafe {
+        set(r.fp, o.dst, o.imm.0);
+        ret(Nullary {}, r, c)
+    }
 }

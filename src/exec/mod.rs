@@ -211,3 +211,19 @@ pub(crate) fn opcode_of(backend: crate::ir::Backend, word: usize) -> Option<Opco
         }
     }
 }
+
+/// The code every not-yet-lowered function starts with (lazy mode): one
+/// `LazyCompile` instruction, run inside the callee's new frame.
+pub(crate) fn lazy_stub(backend: crate::ir::Backend) -> &'static crate::ir::FuncCode {
+    static STUBS: [std::sync::OnceLock<crate::ir::FuncCode>; 2] =
+        [std::sync::OnceLock::new(), std::sync::OnceLock::new()];
+    let (i, words) = match backend {
+        crate::ir::Backend::Threaded => (0, threaded::words()),
+        crate::ir::Backend::Loop => (1, loop_words()),
+    };
+    STUBS[i].get_or_init(|| {
+        let mut enc = crate::ir::Encoder::new(words);
+        enc.emit(Opcode::LazyCompile, Nullary {});
+        crate::ir::FuncCode { code: enc.finish(), frame_slots: 0, param_slots: 0, local_slots: 0 }
+    })
+}

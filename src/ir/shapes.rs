@@ -114,6 +114,10 @@ shapes! {
     Jump { target: Target }
     /// Branch on a slot's value.
     JumpIf { cond: Slot, target: Target }
+    /// Branch when `op(a, b)` holds (a compare fused with its branch).
+    JumpCmp { a: Slot, b: Slot, target: Target }
+    /// Branch when `op(a, imm)` holds.
+    JumpCmpImm { a: Slot, imm: Imm, target: Target }
     /// `br_table`: followed by `len + 1` `i32` targets (the last is the
     /// default), each relative to the end of this fixed part.
     JumpTable { index: Slot, len: U32 }
@@ -156,6 +160,8 @@ plain_shapes!(
     Select,
     Jump,
     JumpIf,
+    JumpCmp,
+    JumpCmpImm,
     Call,
     CallIndirect,
     Load,

@@ -34,7 +34,10 @@ impl Lowerer<'_> {
             Op::Call(f) => {
                 let ty = self.module.func_type(*f).cloned().unwrap_or_default();
                 let base = self.args(&ty);
-                self.enc.emit(Opcode::Call, Call { func: Index(*f), base: Slot(base) });
+                // Defined functions are wasm code of this same instance: the
+                // fast path. Imports may be host functions or other instances.
+                let op = if *f < self.module.num_imported_funcs { Opcode::CallImport } else { Opcode::Call };
+                self.enc.emit(op, Call { func: Index(*f), base: Slot(base) });
                 self.results_of(&ty);
             }
             Op::CallIndirect { type_index, table } => {

@@ -1,11 +1,70 @@
 //! Blocks, loops, `if`, branches, `br_table`, `return`, `unreachable`.
 
-use super::{Ctrl, Entry, Fixup, Kind, Lowerer, Val};
+use super::{Cmp, CmpRhs, Ctrl, Entry, Fixup, Kind, Lowerer, Val};
 use crate::decode::op::Op;
 use crate::decode::{BlockType, ValType};
 use crate::error::Result;
 use crate::ir::shapes::*;
 use crate::ir::{branch_field, Opcode};
+
+
+/// The branches an integer compare fuses into: (jump when it holds, jump
+/// when it does not). Float compares are not fused: with NaN, "not less"
+/// is not "greater or equal".
+pub(super) fn fused(op: Opcode) -> Option<(Opcode, Opcode)> {
+    use Opcode::*;
+    Some(match op {
+        I32Eqz => (BrIfEqz, BrIfNez),
+        I64Eqz => (BrI64Eqz, BrI64Nez),
+        I32Eq => (BrI32Eq, BrI32Ne),
+        I32EqImm => (BrI32EqImm, BrI32NeImm),
+        I32Ne => (BrI32Ne, BrI32Eq),
+        I32NeImm => (BrI32NeImm, BrI32EqImm),
+        I32LtS => (BrI32LtS, BrI32GeS),
+        I32LtSImm => (BrI32LtSImm, BrI32GeSImm),
+        I32LtU => (BrI32LtU, BrI32GeU),
+        I32LtUImm => (BrI32LtUImm, BrI32GeUImm),
+        I32GtS => (BrI32GtS, BrI32LeS),
+        I32GtSImm => (BrI32GtSImm, BrI32LeSImm),
+        I32GtU => (BrI32GtU, BrI32LeU),
+        I32GtUImm => (BrI32GtUImm, BrI32LeUImm),
+        I32LeS => (BrI32LeS, BrI32GtS),
+        I32LeSImm => (BrI32LeSImm, BrI32GtSImm),
+        I32LeU => (BrI32LeU, BrI32GtU),
+        I32LeUImm => (BrI32LeUImm, BrI32GtUImm),
+        I32GeS => (BrI32GeS, BrI32LtS),
+        I32GeSImm => (BrI32GeSImm, BrI32LtSImm),
+        I32GeU => (BrI32GeU, BrI32LtU),
+        I32GeUImm => (BrI32GeUImm, BrI32LtUImm),
+        I64Eq => (BrI64Eq, BrI64Ne),
+        I64EqImm => (BrI64EqImm, BrI64NeImm),
+        I64Ne => (BrI64Ne, BrI64Eq),
+        I64NeImm => (BrI64NeImm, BrI64EqImm),
+        I64LtS => (BrI64LtS, BrI64GeS),
+        I64LtSImm => (BrI64LtSImm, BrI64GeSImm),
+        I64LtU => (BrI64LtU, BrI64GeU),
+        I64LtUImm => (BrI64LtUImm, BrI64GeUImm),
+        I64GtS => (BrI64GtS, BrI64LeS),
+        I64GtSImm => (BrI64GtSImm, BrI64LeSImm),
+        I64GtU => (BrI64GtU, BrI64LeU),
+        I64GtUImm => (BrI64GtUImm, BrI64LeUImm),
+        I64LeS => (BrI64LeS, BrI64GtS),
+        I64LeSImm => (BrI64LeSImm, BrI64GtSImm),
+        I64LeU => (BrI64LeU, BrI64GtU),
+        I64LeUImm => (BrI64LeUImm, BrI64GtUImm),
+        I64GeS => (BrI64GeS, BrI64LtS),
+        I64GeSImm => (BrI64GeSImm, BrI64LtSImm),
+        I64GeU => (BrI64GeU, BrI64LtU),
+        I64GeUImm => (BrI64GeUImm, BrI64LtUImm),
+        _ => return None,
+    })
+}
+
+/// A branch condition: a slot, or a compare absorbed into the branch.
+enum Cond {
+    Slot(Slot),
+    Cmp(Cmp),
+}
 
 impl Lowerer<'_> {
     fn block_sig(&self, bt: BlockType) -> (Vec<ValType>, Vec<ValType>) {
@@ -67,6 +126,40 @@ impl Lowerer<'_> {
         let pos = match cond {
             None => self.enc.emit(op, Jump { target: Target(0) }),
             Some(cond) => self.enc.emit(op, JumpIf { cond, target: Target(0) }),
+        };
+        Fixup { at: pos + branch_field(op).expect("a jump"), base: pos + op.size() }
+    }
+
+    /// Pops a branch condition; a compare emitted just before is taken back
+    /// and becomes part of the branch.
+    fn take_cond(&mut self) -> Cond {
+        let e = self.pop();
+        if let Some(c) = self.prev_cmp {
+            if c.end == self.enc.pos() && e.val == Val::Slot(c.dst) && e.home == c.dst {
+                self.enc.truncate(c.pos);
+                return Cond::Cmp(c);
+            }
+        }
+        Cond::Slot(self.slot_of(e))
+    }
+
+    /// Emits a branch taken when `cond` is `when`.
+    fn jump_if(&mut self, cond: &Cond, when: bool) -> Fixup {
+        let (op, pos) = match cond {
+            Cond::Slot(s) => {
+                let op = if when { Opcode::BrIfNez } else { Opcode::BrIfEqz };
+                (op, self.enc.emit(op, JumpIf { cond: *s, target: Target(0) }))
+            }
+            Cond::Cmp(c) => {
+                let (yes, no) = fused(c.op).expect("a fusable compare");
+                let op = if when { yes } else { no };
+                let pos = match c.b {
+                    CmpRhs::Slot(b) => self.enc.emit(op, JumpCmp { a: c.a, b, target: Target(0) }),
+                    CmpRhs::Imm(imm) => self.enc.emit(op, JumpCmpImm { a: c.a, imm: Imm(imm), target: Target(0) }),
+                    CmpRhs::None => self.enc.emit(op, JumpIf { cond: c.a, target: Target(0) }),
+                };
+                (op, pos)
+            }
         };
         Fixup { at: pos + branch_field(op).expect("a jump"), base: pos + op.size() }
     }
@@ -144,6 +237,21 @@ impl Lowerer<'_> {
     /// Copies the results into slots `0..` and returns.
     pub(super) fn emit_return(&mut self) {
         let n = self.results.len();
+        if n == 1 && self.results[0] != ValType::V128 {
+            let e = *self.stack.last().expect("validated result");
+            if let Some(at) = self.retargetable() {
+                // Computed just now: compute it into slot 0 instead.
+                self.enc.patch_u32(at, 0);
+                self.enc.emit(Opcode::Return, Nullary {});
+                return;
+            }
+            match e.val {
+                Val::Slot(0) => self.enc.emit(Opcode::Return, Nullary {}),
+                Val::Slot(s) => self.enc.emit(Opcode::ReturnCopy, Un { dst: Slot(0), src: Slot(s) }),
+                Val::Const(bits) => self.enc.emit(Opcode::ReturnConst, Const { dst: Slot(0), imm: Imm(bits) }),
+            };
+            return;
+        }
         let result_slots: u32 = self.results.iter().map(|t| t.slots()).sum();
         // A local that is also a destination could be overwritten before it
         // is read: move such values to their homes (above the locals) first.
@@ -180,13 +288,12 @@ impl Lowerer<'_> {
                 self.open(Kind::Loop, *bt, false);
             }
             Op::If(bt) => {
-                let cond = self.pop();
-                let cond = self.slot_of(cond);
+                let cond = self.take_cond();
                 self.materialize_local_refs();
                 let np = self.block_sig(*bt).0.len();
                 self.materialize_top(np);
                 self.open(Kind::If, *bt, false);
-                let f = self.jump(Opcode::BrIfEqz, Some(cond));
+                let f = self.jump_if(&cond, false);
                 self.ctrls.last_mut().unwrap().else_fixup = Some(f);
             }
             Op::Else => {
@@ -266,11 +373,10 @@ impl Lowerer<'_> {
     }
 
     fn br_if(&mut self, depth: u32) {
-        let cond = self.pop();
-        let cond = self.slot_of(cond);
+        let cond = self.take_cond();
         let (n, dest, is_func, head) = self.label(depth);
         if !is_func && self.in_place(n, dest) {
-            let f = self.jump(Opcode::BrIfNez, Some(cond));
+            let f = self.jump_if(&cond, true);
             match head {
                 Some(h) => self.patch(f, h),
                 None => {
@@ -279,7 +385,7 @@ impl Lowerer<'_> {
                 }
             }
         } else {
-            let skip = self.jump(Opcode::BrIfEqz, Some(cond));
+            let skip = self.jump_if(&cond, false);
             self.branch(depth);
             let pos = self.enc.pos();
             self.patch(skip, pos);

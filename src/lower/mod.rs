@@ -50,6 +50,27 @@ enum Kind {
     Else,
 }
 
+/// An integer compare (or `eqz`) that a branch may absorb.
+#[derive(Clone, Copy, Debug)]
+struct Cmp {
+    /// Where the compare instruction starts and ends.
+    pos: usize,
+    end: usize,
+    /// Its result slot.
+    dst: u32,
+    op: Opcode,
+    a: Slot,
+    /// The second operand: a slot, an immediate, or none (`eqz`).
+    b: CmpRhs,
+}
+
+#[derive(Clone, Copy, Debug)]
+enum CmpRhs {
+    Slot(Slot),
+    Imm(u64),
+    None,
+}
+
 /// A forward branch to patch: the i32 field at `at` gets `target - base`.
 #[derive(Clone, Copy, Debug)]
 struct Fixup {
@@ -90,9 +111,16 @@ pub(crate) struct Lowerer<'a> {
     max_slot: u32,
     /// Code after `br`/`return`/`unreachable` until the enclosing frame ends.
     dead: bool,
-    /// The destination field of the last emitted instruction, when its
-    /// result is the top entry (so a following `local.set` can retarget it).
-    last_dst: Option<usize>,
+    /// The last emitted instruction, when its result is the top entry: the
+    /// byte position of its destination field and where it ends (so a
+    /// following `local.set` or `return` can retarget it).
+    last_dst: Option<(usize, usize)>,
+    /// The same for the previous wasm instruction, while lowering this one.
+    prev_dst: Option<(usize, usize)>,
+    /// The last emitted instruction when it is an integer compare (a
+    /// following `br_if`/`if` fuses with it).
+    last_cmp: Option<Cmp>,
+    prev_cmp: Option<Cmp>,
     module: &'a Module,
 }
 
@@ -149,6 +177,9 @@ fn lower(module: &Module, vctx: &ModuleCtx, bytes: &[u8], def: u32, words: &[usi
         max_slot: next,
         dead: false,
         last_dst: None,
+        prev_dst: None,
+        last_cmp: None,
+        prev_cmp: None,
         module,
     };
     l.ctrls.push(Ctrl {
@@ -190,7 +221,8 @@ fn lower(module: &Module, vctx: &ModuleCtx, bytes: &[u8], def: u32, words: &[usi
 impl<'a> Lowerer<'a> {
     /// Lowers one validated instruction.
     fn lower(&mut self, op: &Op, at: usize) -> Result<()> {
-        let last_dst = self.last_dst.take();
+        self.prev_dst = self.last_dst.take();
+        self.prev_cmp = self.last_cmp.take();
         if self.dead {
             return self.lower_dead(op);
         }
@@ -212,7 +244,7 @@ impl<'a> Lowerer<'a> {
                 Ok(())
             }
             Op::Select | Op::SelectTyped(_) => self.select(),
-            Op::LocalGet(_) | Op::LocalSet(_) | Op::LocalTee(_) => self.local(op, last_dst),
+            Op::LocalGet(_) | Op::LocalSet(_) | Op::LocalTee(_) => self.local(op),
             Op::GlobalGet(_) | Op::GlobalSet(_) => self.global(op),
             Op::I32Const(x) => self.push_const(ValType::I32, *x as u32 as u64),
             Op::I64Const(x) => self.push_const(ValType::I64, *x as u64),
@@ -266,9 +298,18 @@ impl<'a> Lowerer<'a> {
 
     /// Emits an instruction whose result (the top entry) is at the field
     /// `dst_field`, remembering it for `local.set` retargeting.
-    fn emit_result<S: Shape>(&mut self, op: Opcode, s: S, dst_field: usize) {
+    fn emit_result<S: Shape>(&mut self, op: Opcode, s: S, dst_field: usize) -> usize {
         let pos = self.enc.emit(op, s);
-        self.last_dst = Some(pos + crate::ir::field(dst_field));
+        self.last_dst = Some((pos + crate::ir::field(dst_field), self.enc.pos()));
+        pos
+    }
+
+    /// The destination field of the previous instruction if it computed the
+    /// top entry into its home and nothing was emitted since.
+    fn retargetable(&self) -> Option<usize> {
+        let (at, end) = self.prev_dst?;
+        let e = self.stack.last()?;
+        (end == self.enc.pos() && e.val == Val::Slot(e.home) && self.enc.read_u32(at) == e.home).then_some(at)
     }
 
     /// The slot holding `e`'s value, writing a constant to its home first.

@@ -2,7 +2,7 @@
 //! wasm operator becomes. Bit-preserving conversions (`i32.wrap_i64`,
 //! reinterprets) emit nothing: the entry just changes type.
 
-use super::{Lowerer, Val};
+use super::{Cmp, CmpRhs, Lowerer, Val};
 use crate::decode::op::Op;
 use crate::decode::ValType::{self, F32, F64, I32, I64};
 use crate::error::Result;
@@ -183,7 +183,8 @@ impl Lowerer<'_> {
                 let a = self.pop();
                 let src = self.slot_of(a);
                 let dst = self.push_result(ty);
-                self.emit_result(opc, Un { dst: Slot(dst), src }, offset_of!(Un, dst));
+                let pos = self.emit_result(opc, Un { dst: Slot(dst), src }, offset_of!(Un, dst));
+                self.note_cmp(pos, opc, dst, src, CmpRhs::None);
             }
             Num::Bin(ss, si, commutative, ty) => {
                 let b = self.pop();
@@ -193,22 +194,35 @@ impl Lowerer<'_> {
                         let a = self.slot_of(a);
                         let dst = self.push_result(ty);
                         let s = BinSI { dst: Slot(dst), a, imm: Imm(imm) };
-                        self.emit_result(si, s, offset_of!(BinSI, dst));
+                        let pos = self.emit_result(si, s, offset_of!(BinSI, dst));
+                        self.note_cmp(pos, si, dst, a, CmpRhs::Imm(imm));
                     }
                     (Val::Const(imm), Val::Slot(bs)) if commutative => {
                         let dst = self.push_result(ty);
                         let s = BinSI { dst: Slot(dst), a: Slot(bs), imm: Imm(imm) };
-                        self.emit_result(si, s, offset_of!(BinSI, dst));
+                        let pos = self.emit_result(si, s, offset_of!(BinSI, dst));
+                        self.note_cmp(pos, si, dst, Slot(bs), CmpRhs::Imm(imm));
                     }
                     _ => {
                         let a = self.slot_of(a);
                         let b = self.slot_of(b);
                         let dst = self.push_result(ty);
-                        self.emit_result(ss, BinSS { dst: Slot(dst), a, b }, offset_of!(BinSS, dst));
+                        let pos = self.emit_result(ss, BinSS { dst: Slot(dst), a, b }, offset_of!(BinSS, dst));
+                        self.note_cmp(pos, ss, dst, a, CmpRhs::Slot(b));
                     }
                 }
             }
         }
         Ok(true)
+    }
+}
+
+impl Lowerer<'_> {
+    /// Remembers an integer compare so that a branch right after it can
+    /// absorb it.
+    fn note_cmp(&mut self, pos: usize, op: O, dst: u32, a: Slot, b: CmpRhs) {
+        if super::control::fused(op).is_some() {
+            self.last_cmp = Some(Cmp { pos, end: self.enc.pos(), dst, op, a, b });
+        }
     }
 }

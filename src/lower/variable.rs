@@ -12,7 +12,7 @@ impl Lowerer<'_> {
     /// `local.get` pushes a reference to the local's slot; `local.set`/`tee`
     /// retarget the previous instruction's result into the local when they
     /// can, and copy otherwise.
-    pub(super) fn local(&mut self, op: &Op, last_dst: Option<usize>) -> Result<()> {
+    pub(super) fn local(&mut self, op: &Op) -> Result<()> {
         let (idx, tee) = match op {
             Op::LocalGet(i) => {
                 let (slot, ty) = (self.local_slots[*i as usize], self.local_types[*i as usize]);
@@ -35,10 +35,10 @@ impl Lowerer<'_> {
             }
         }
         let e = self.stack[top];
-        match (last_dst, e.val) {
+        match (self.retargetable(), e.val) {
             // The value was just computed into its home: compute it into the
             // local instead.
-            (Some(at), Val::Slot(s)) if !aliased && s == e.home && self.enc.read_u32(at) == s => {
+            (Some(at), _) if !aliased => {
                 self.enc.patch_u32(at, slot);
             }
             (_, Val::Slot(s)) if s == slot => {}

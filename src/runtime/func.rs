@@ -195,6 +195,12 @@ pub(crate) fn invoke(
         let base = if (*ctx).frames.is_empty() { stack_base } else { (*ctx).top };
         let n = slots_of(ty.params()).max(slots_of(ty.results())) as usize;
         let room = ((*ctx).stack_end as usize - base as usize) / 8;
+        // The frame stack is allocated once, up to the depth limit, so that
+        // calls never have to grow it.
+        if (*ctx).frames.capacity() < (*ctx).max_frames {
+            let more = (*ctx).max_frames - (*ctx).frames.len();
+            (*ctx).frames.reserve_exact(more);
+        }
         if room < n {
             return Err(Trap::new(TrapCode::StackOverflow).into());
         }
@@ -219,8 +225,7 @@ pub(crate) fn invoke(
                 r
             }
             FuncKind::Wasm { instance, code, .. } => {
-                let code = if code.get().is_null() { super::store::compile_func(fe)? } else { code.get() };
-                let code = &*code;
+                let code = &*code.get();
                 if room < code.frame_slots as usize || depth >= (*ctx).max_frames {
                     return Err(Trap::new(TrapCode::StackOverflow).into());
                 }
@@ -240,11 +245,11 @@ pub(crate) fn invoke(
                 let result = if exit == Exit::DONE {
                     Ok(())
                 } else {
-                    let backtrace = backtrace(&(&(*ctx).frames)[depth..]);
+                    let (backtrace, frames_omitted) = backtrace(&(&(*ctx).frames)[depth..]);
                     let err = if exit == Exit::ERROR {
                         (*ctx).error.take().unwrap_or_else(|| Error::other("unknown error"))
                     } else {
-                        Error::Trap(Trap { code: TrapCode::from_u8(exit.0), message: None, backtrace })
+                        Error::Trap(Trap { code: TrapCode::from_u8(exit.0), message: None, backtrace, frames_omitted })
                     };
                     Err(err)
                 };
@@ -265,9 +270,11 @@ pub(crate) fn invoke(
     Ok(())
 }
 
-/// The wasm frames of a trap, innermost first.
-fn backtrace(frames: &[Frame]) -> Vec<FrameInfo> {
-    frames
+/// The innermost wasm frames of a trap, innermost first, and how many more
+/// there were.
+fn backtrace(frames: &[Frame]) -> (Vec<FrameInfo>, usize) {
+    let shown = frames.len().min(Trap::MAX_FRAMES);
+    let list = frames[frames.len() - shown..]
         .iter()
         .rev()
         .filter_map(|fr| {
@@ -286,7 +293,8 @@ fn backtrace(frames: &[Frame]) -> Vec<FrameInfo> {
                 FuncKind::Host { .. } => None,
             }
         })
-        .collect()
+        .collect();
+    (list, frames.len() - shown)
 }
 
 /// A Rust type that maps to one wasm value type.

@@ -218,7 +218,7 @@ fn instantiate(
         let sig = module.0.sigs[m.funcs[fidx as usize] as usize];
         let code = match module.0.code[def as usize].get() {
             Some(Ok(c)) => c as *const _,
-            _ => std::ptr::null(),
+            _ => crate::exec::lazy_stub(inner.engine.config().backend) as *const _,
         };
         let f = inner.push_func(
             sig,

@@ -27,7 +27,8 @@ pub(crate) enum FuncKind {
         module: Module,
         /// Index among the module's defined functions.
         def: u32,
-        /// The lowered code once known (set eagerly or on first call).
+        /// The lowered code; until it is known (lazy mode), a stub whose one
+        /// instruction lowers the function and continues into it.
         code: Cell<*const FuncCode>,
     },
     Host {
