@@ -23,7 +23,12 @@ unsafe fn push_frame(f: *const FuncEntity, code: &FuncCode, base: Slot, r: &mut 
         if depth >= c.max_frames || room < code.frame_slots as usize {
             return Err(Exit::trap(TrapCode::StackOverflow));
         }
-        c.frames.as_mut_ptr().add(depth).write(Frame { ret_ip: r.ip, ret_fp: r.fp, ret_instance: c.instance, func: f });
+        c.frames.as_mut_ptr().add(depth).write(Frame {
+            ret_ip: r.ip,
+            ret_fp: r.fp,
+            ret_instance: c.instance,
+            func: f,
+        });
         c.frames.set_len(depth + 1);
         zero(fp.add(code.param_slots as usize), code.local_slots as usize);
         r.fp = fp;

@@ -7,7 +7,6 @@ use crate::error::Result;
 use crate::ir::shapes::*;
 use crate::ir::{branch_field, Opcode};
 
-
 /// The branches an integer compare fuses into: (jump when it holds, jump
 /// when it does not). Float compares are not fused: with NaN, "not less"
 /// is not "greater or equal".
@@ -155,7 +154,9 @@ impl Lowerer<'_> {
                 let op = if when { yes } else { no };
                 let pos = match c.b {
                     CmpRhs::Slot(b) => self.enc.emit(op, JumpCmp { a: c.a, b, target: Target(0) }),
-                    CmpRhs::Imm(imm) => self.enc.emit(op, JumpCmpImm { a: c.a, imm: Imm(imm), target: Target(0) }),
+                    CmpRhs::Imm(imm) => {
+                        self.enc.emit(op, JumpCmpImm { a: c.a, imm: Imm(imm), target: Target(0) })
+                    }
                     CmpRhs::None => self.enc.emit(op, JumpIf { cond: c.a, target: Target(0) }),
                 };
                 (op, pos)
@@ -248,7 +249,9 @@ impl Lowerer<'_> {
             match e.val {
                 Val::Slot(0) => self.enc.emit(Opcode::Return, Nullary {}),
                 Val::Slot(s) => self.enc.emit(Opcode::ReturnCopy, Un { dst: Slot(0), src: Slot(s) }),
-                Val::Const(bits) => self.enc.emit(Opcode::ReturnConst, Const { dst: Slot(0), imm: Imm(bits) }),
+                Val::Const(bits) => {
+                    self.enc.emit(Opcode::ReturnConst, Const { dst: Slot(0), imm: Imm(bits) })
+                }
             };
             return;
         }

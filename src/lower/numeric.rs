@@ -207,7 +207,8 @@ impl Lowerer<'_> {
                         let a = self.slot_of(a);
                         let b = self.slot_of(b);
                         let dst = self.push_result(ty);
-                        let pos = self.emit_result(ss, BinSS { dst: Slot(dst), a, b }, offset_of!(BinSS, dst));
+                        let pos =
+                            self.emit_result(ss, BinSS { dst: Slot(dst), a, b }, offset_of!(BinSS, dst));
                         self.note_cmp(pos, ss, dst, a, CmpRhs::Slot(b));
                     }
                 }

@@ -249,7 +249,12 @@ pub(crate) fn invoke(
                     let err = if exit == Exit::ERROR {
                         (*ctx).error.take().unwrap_or_else(|| Error::other("unknown error"))
                     } else {
-                        Error::Trap(Trap { code: TrapCode::from_u8(exit.0), message: None, backtrace, frames_omitted })
+                        Error::Trap(Trap {
+                            code: TrapCode::from_u8(exit.0),
+                            message: None,
+                            backtrace,
+                            frames_omitted,
+                        })
                     };
                     Err(err)
                 };
