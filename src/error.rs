@@ -17,6 +17,8 @@ pub enum Error {
     Trap(Trap),
     /// Anything else: API misuse, host errors, resource limits, I/O.
     Other { message: String },
+    /// The guest asked to exit (WASI `proc_exit`) with this status.
+    Exit(i32),
 }
 
 impl Error {
@@ -47,6 +49,7 @@ impl Error {
             | Error::Link { message }
             | Error::Other { message } => message.clone(),
             Error::Trap(t) => t.code.to_string(),
+            Error::Exit(code) => format!("exited with code {code}"),
         }
     }
 }
@@ -66,6 +69,7 @@ impl fmt::Display for Error {
             Error::Link { message } => write!(f, "link error: {message}"),
             Error::Trap(t) => t.fmt(f),
             Error::Other { message } => f.write_str(message),
+            Error::Exit(code) => write!(f, "exited with code {code}"),
         }
     }
 }

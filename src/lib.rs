@@ -13,6 +13,7 @@ pub mod link;
 pub(crate) mod lower;
 pub(crate) mod runtime;
 pub mod validate;
+pub mod wasi;
 #[cfg(feature = "wast")]
 pub mod wast;
 

@@ -265,3 +265,54 @@ fn no_instruction_grows_the_native_stack() {
         assert_eq!(handle.join().expect("no native stack overflow"), 50_000);
     }
 }
+
+#[test]
+fn fuel_stops_infinite_loops_and_recursion() {
+    let bytes = wat(r#"(module
+          (func (export "spin") (loop $l (br $l)))
+          (func $rec (export "rec") (call $rec))
+          (func (export "count") (param i32) (result i32)
+            (loop $l (br_if $l (local.tee 0 (i32.sub (local.get 0) (i32.const 1)))))
+            (local.get 0)))"#);
+    for backend in [Backend::Loop, Backend::default()] {
+        let engine = Engine::new(Config::new().backend(backend).consume_fuel(true));
+        let module = Module::new(&engine, &bytes).unwrap();
+        let mut store = Store::new(&engine, ());
+        let instance = Linker::new(&engine).instantiate(&mut store, &module).unwrap();
+        for name in ["spin", "rec"] {
+            store.set_fuel(10_000).unwrap();
+            let f = instance.get_func(&store, name).unwrap();
+            let err = f.call(&mut store, &[], &mut []).unwrap_err();
+            assert_eq!(err.as_trap().map(|t| t.code), Some(TrapCode::OutOfFuel), "{name}: {err}");
+            assert_eq!(store.get_fuel(), Some(0));
+        }
+        // Enough fuel: the loop finishes, and what is left went down.
+        store.set_fuel(1_000_000).unwrap();
+        let count = instance.get_typed_func::<i32, i32>(&store, "count").unwrap();
+        assert_eq!(count.call(&mut store, 1000).unwrap(), 0);
+        let left = store.get_fuel().unwrap();
+        assert!(left < 1_000_000 - 1000 && left > 0, "fuel left: {left}");
+    }
+    // Without the engine setting there is no fuel to set.
+    let mut store = Store::new(&Engine::default(), ());
+    assert!(store.set_fuel(1).is_err());
+    assert_eq!(store.get_fuel(), None);
+}
+
+#[test]
+fn max_memory_caps_growth() {
+    let bytes = wat(
+        r#"(module (memory 1) (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0))))"#,
+    );
+    let engine = Engine::new(Config::new().max_memory(4 * 65536));
+    let module = Module::new(&engine, &bytes).unwrap();
+    let mut store = Store::new(&engine, ());
+    let instance = Linker::new(&engine).instantiate(&mut store, &module).unwrap();
+    let grow = instance.get_typed_func::<i32, i32>(&store, "grow").unwrap();
+    assert_eq!(grow.call(&mut store, 3).unwrap(), 1);
+    assert_eq!(grow.call(&mut store, 1).unwrap(), -1);
+    // A module that starts above the limit does not instantiate.
+    let big = wat(r#"(module (memory 5))"#);
+    let module = Module::new(&engine, &big).unwrap();
+    assert!(Linker::new(&engine).instantiate(&mut store, &module).is_err());
+}

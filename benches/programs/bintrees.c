@@ -1,7 +1,7 @@
 /* bintrees: builds and walks many complete binary trees, keeping one
  * long-lived tree alive (the classic GC stress shape), with a free-list
  * allocator. Allocation, pointer chasing, recursion. */
-#define BENCH_HEAP_BYTES (64 << 20)
+#define BENCH_HEAP_BYTES (8 << 20)
 #include "shim.h"
 
 typedef struct node {
@@ -56,5 +56,5 @@ static i64 bench(u32 max_depth) {
     return (i64)h;
 }
 
-BENCH_EXPORT i64 run(void) { return bench(16); }
+BENCH_EXPORT i64 run(void) { return bench(14); }
 BENCH_EXPORT i64 run_small(void) { return bench(8); }

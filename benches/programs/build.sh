@@ -3,8 +3,10 @@
 #
 #   benches/programs/build.sh            every *.c -> *.wasm (committed) and
 #                                         native/<name> (not committed)
-#   benches/programs/build.sh --check    also prints each program's checksum
-#                                         (native) next to checksums.txt
+#   build.sh --check                      also compares the native checksums
+#                                         with checksums.txt
+#   build.sh --update-checksums           rewrites checksums.txt from the
+#                                         native build
 #
 # Needs clang-19 and wasm-ld-19 (Debian/Ubuntu: apt install clang-19 lld-19).
 # The wasm feature set is pinned to what every runtime in benches/compare
@@ -35,11 +37,29 @@ for src in *.c; do
     echo "built $name ($(wc -c < "$name.wasm") bytes of wasm)"
 done
 
-if [ "${1:-}" = "--check" ]; then
-    echo "name native_run native_run_small | checksums.txt"
+# The native results are the reference: checksums.txt is what
+# tests/bench_programs.rs and benches/compare expect from every runtime.
+case "${1:-}" in
+--update-checksums)
+    {
+        echo "# name run() run_small(), from the native build (benches/programs/build.sh --update-checksums)"
+        for src in *.c; do
+            [ "$src" = native_main.c ] && continue
+            name=${src%.c}
+            echo "$name $(./native/$name) $(./native/$name --small)"
+        done
+    } > checksums.txt
+    echo "wrote checksums.txt"
+    ;;
+--check)
+    status=0
     for src in *.c; do
         [ "$src" = native_main.c ] && continue
         name=${src%.c}
-        echo "$name $(./native/$name) $(./native/$name --small) | $(grep "^$name " checksums.txt 2>/dev/null || echo missing)"
+        got="$name $(./native/$name) $(./native/$name --small)"
+        want=$(grep "^$name " checksums.txt || echo "$name missing")
+        if [ "$got" = "$want" ]; then echo "ok   $got"; else echo "FAIL $got (checksums.txt: $want)"; status=1; fi
     done
-fi
+    exit $status
+    ;;
+esac

@@ -47,7 +47,7 @@ static u32 crc_slice4(u32 crc, const u8 *p, u32 n) {
     return ~crc;
 }
 
-#define BUF_BYTES (1 << 20)
+#define BUF_BYTES (1 << 19)
 static u8 data[BUF_BYTES];
 
 static i64 bench(u32 bytes, u32 reps) {
@@ -70,5 +70,5 @@ static i64 bench(u32 bytes, u32 reps) {
     return (i64)h;
 }
 
-BENCH_EXPORT i64 run(void) { return bench(BUF_BYTES, 6); }
+BENCH_EXPORT i64 run(void) { return bench(BUF_BYTES, 7); }
 BENCH_EXPORT i64 run_small(void) { return bench(20000, 3); }

@@ -14,7 +14,7 @@
 #define HASH_BITS 14
 #define CHAIN_LIMIT 24
 
-#define MAX_INPUT (1 << 20)
+#define MAX_INPUT (1 << 18)
 static u8 input[MAX_INPUT];
 static u8 packed[MAX_INPUT + MAX_INPUT / 64 + 64];
 static u8 unpacked[MAX_INPUT];

@@ -2,7 +2,7 @@
  * variant. Floating-point multiply-add through linear memory. */
 #include "shim.h"
 
-#define MAX_DIM 200
+#define MAX_DIM 128
 static double A[MAX_DIM * MAX_DIM], B[MAX_DIM * MAX_DIM], C[MAX_DIM * MAX_DIM],
     T[MAX_DIM * MAX_DIM];
 

@@ -232,5 +232,5 @@ static i64 bench(u32 iterations) {
     return (i64)h;
 }
 
-BENCH_EXPORT i64 run(void) { return bench(600); }
+BENCH_EXPORT i64 run(void) { return bench(650); }
 BENCH_EXPORT i64 run_small(void) { return bench(10); }

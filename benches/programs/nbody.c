@@ -95,12 +95,12 @@ static i64 bench(u32 steps) {
     u64 h = bench_f64_bits(energy());
     for (u32 s = 0; s < steps; s++) {
         advance(0.01);
-        if ((s & 0xffff) == 0) h = bench_mix(h, bench_f64_bits(energy()));
+        if ((s & 0xfff) == 0) h = bench_mix(h, bench_f64_bits(energy()));
     }
     h = bench_mix(h, bench_f64_bits(energy()));
     /* Also the energy rounded to 9 digits, readable in a debugger. */
     return (i64)bench_mix(h, (u64)(i64)(energy() * -1e9));
 }
 
-BENCH_EXPORT i64 run(void) { return bench(1000000); }
+BENCH_EXPORT i64 run(void) { return bench(110000); }
 BENCH_EXPORT i64 run_small(void) { return bench(10000); }

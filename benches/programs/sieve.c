@@ -2,7 +2,7 @@
  * segmented variant. Tight loops of byte loads and stores. */
 #include "shim.h"
 
-#define MAX_N (4 * 1024 * 1024)
+#define MAX_N (1024 * 1024)
 static u8 composite[MAX_N];
 
 static u32 simple_sieve(u32 n) {

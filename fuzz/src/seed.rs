@@ -4,7 +4,7 @@
 //! are the most interesting seeds for a decoder).
 //!
 //! ```text
-//! cargo run --release --manifest-path fuzz/Cargo.toml --bin seed [-- OUT_DIR]
+//! cargo run --release --manifest-path fuzz/Cargo.toml --features seed --bin seed [-- OUT_DIR]
 //! ```
 //!
 //! `OUT_DIR` defaults to `fuzz/corpus/decode`. Files are named by a hash of

@@ -11,11 +11,12 @@ mod inspect;
 #[path = "weft/values.rs"]
 mod values;
 
-use args::{parse_args, Command};
+use args::{parse_args, Command, RunOptions};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use values::{fmt_val, parse_val};
-use weft::{Backend, Config, Engine, Error, Extern, FrameInfo, Linker, Module, Store, Trap, Val};
+use weft::wasi::{WasiCtx, WasiCtxBuilder};
+use weft::{Backend, Config, Engine, Error, Extern, Linker, Module, Store, Val};
 
 const USAGE: &str = "\
 weft: a WebAssembly interpreter
@@ -91,9 +92,7 @@ fn run_command(command: Command) -> ExitCode {
             println!("weft {}", env!("CARGO_PKG_VERSION"));
             ExitCode::SUCCESS
         }
-        Command::Run { invoke, lazy, backend, file, args } => {
-            cmd_run(invoke.as_deref(), lazy, backend, &file, &args)
-        }
+        Command::Run(o) => cmd_run(&o),
         Command::Wast { backend, files } => cmd_wast(backend, &files),
         Command::Validate { files } => cmd_validate(&files),
         Command::Inspect { ir, file } => inspect::cmd_inspect(ir, &file),
@@ -112,9 +111,10 @@ fn read(path: &Path) -> Result<Vec<u8>, ExitCode> {
 fn report_error(path: &Path, err: &Error) -> ExitCode {
     match err {
         Error::Trap(trap) => {
-            eprintln!("error: {}", fmt_trap(trap));
+            eprintln!("error: {}: {trap}", path.display());
             ExitCode::from(EXIT_TRAP)
         }
+        Error::Exit(code) => ExitCode::from(*code as u8),
         _ => {
             eprintln!("error: {}: {err}", path.display());
             ExitCode::FAILURE
@@ -122,70 +122,81 @@ fn report_error(path: &Path, err: &Error) -> ExitCode {
     }
 }
 
-/// Frames of a backtrace printed from each end; a runaway recursion's
-/// half-million frames in between are summarised in one line.
-const BACKTRACE_ENDS: usize = 20;
-
-/// A trap as its `Display` prints it, with a long backtrace shortened.
-fn fmt_trap(trap: &Trap) -> String {
-    let frames = &trap.backtrace;
-    if frames.len() <= 2 * BACKTRACE_ENDS + 1 {
-        return trap.to_string();
-    }
-    let mut head = trap.clone();
-    head.backtrace.clear();
-    let mut out = head.to_string();
-    out.push_str("\nwasm backtrace:");
-    let line = |i: usize, f: &FrameInfo| {
-        let module = f.module_name.as_deref().map(|m| format!("{m}!")).unwrap_or_default();
-        match &f.func_name {
-            Some(n) => format!("\n  {i:>2}: {module}{n}"),
-            None => format!("\n  {i:>2}: {module}<wasm function {}>", f.func_index),
-        }
-    };
-    for (i, f) in frames.iter().enumerate().take(BACKTRACE_ENDS) {
-        out.push_str(&line(i, f));
-    }
-    let skipped = frames.len() - 2 * BACKTRACE_ENDS;
-    out.push_str(&format!("\n      ... {skipped} frames omitted ..."));
-    for (i, f) in frames.iter().enumerate().skip(frames.len() - BACKTRACE_ENDS) {
-        out.push_str(&line(i, f));
-    }
-    out
-}
-
-fn cmd_run(
-    invoke: Option<&str>,
-    lazy: bool,
-    backend: Option<Backend>,
-    path: &Path,
-    args: &[String],
-) -> ExitCode {
+fn cmd_run(o: &RunOptions) -> ExitCode {
+    let path = o.file.as_path();
     let bytes = match read(path) {
         Ok(b) => b,
         Err(code) => return code,
     };
     let mut config = Config::new();
-    config.backend(backend.unwrap_or_default());
-    config.lazy(lazy);
+    config.backend(o.backend.unwrap_or_default()).lazy(o.lazy).consume_fuel(o.fuel.is_some());
+    if let Some(bytes) = o.max_memory {
+        config.max_memory(bytes);
+    }
+    if let Some(bytes) = o.max_stack {
+        config.max_stack_bytes(usize::try_from(bytes).unwrap_or(usize::MAX));
+    }
     let engine = Engine::new(&config);
     let module = match Module::new(&engine, &bytes) {
         Ok(m) => m,
         Err(e) => return report_error(path, &e),
     };
-    let mut store = Store::new(&engine, ());
-    let linker = Linker::<()>::new(&engine);
+    // Every module gets WASI; the program's argv is its file name and the
+    // arguments after it (with --invoke those are the function's instead).
+    let mut wasi = WasiCtxBuilder::new().arg(path.display().to_string()).inherit_stdio();
+    if o.invoke.is_none() {
+        wasi = wasi.args(o.args.iter().cloned());
+    }
+    if o.inherit_env {
+        wasi = wasi.inherit_env();
+    }
+    for (k, v) in &o.envs {
+        wasi = wasi.env(k, v);
+    }
+    for (host, guest, read_only) in &o.dirs {
+        wasi = wasi.preopened_dir(host, guest, *read_only);
+    }
+    let wasi = match wasi.build() {
+        Ok(w) => w,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(EXIT_USAGE);
+        }
+    };
+    let mut store = Store::new(&engine, wasi);
+    if let Some(fuel) = o.fuel {
+        if let Err(e) = store.set_fuel(fuel) {
+            return report_error(path, &e);
+        }
+    }
+    let mut linker = Linker::new(&engine);
+    if let Err(e) = weft::wasi::add_to_linker(&mut linker, |w: &mut WasiCtx| w) {
+        return report_error(path, &e);
+    }
     let instance = match linker.instantiate(&mut store, &module) {
         Ok(i) => i,
         Err(e) => return report_error(path, &e),
     };
-    let name = match invoke {
-        Some(name) => name,
-        None => match instance.get_export(&store, "_start") {
-            Some(Extern::Func(_)) => "_start",
-            _ => return ExitCode::SUCCESS,
-        },
+    let Some(name) = o.invoke.as_deref() else {
+        if instance.get_func(&store, "_start").is_none() && instance.get_func(&store, "_initialize").is_none()
+        {
+            eprintln!(
+                "error: {}: exports neither `_start` nor `_initialize`; call a function with --invoke NAME",
+                path.display()
+            );
+            return ExitCode::FAILURE;
+        }
+        return match weft::wasi::run_command(&mut store, instance) {
+            Ok(code) => ExitCode::from(code as u8),
+            Err(e) => report_error(path, &e),
+        };
     };
+    // A reactor is initialised before its exports are called.
+    if let Some(init) = instance.get_func(&store, "_initialize") {
+        if let Err(e) = init.call(&mut store, &[], &mut []) {
+            return report_error(path, &e);
+        }
+    }
     let func = match instance.get_export(&store, name) {
         Some(Extern::Func(f)) => f,
         Some(_) => {
@@ -198,16 +209,16 @@ fn cmd_run(
         }
     };
     let ty = func.ty(&store);
-    if ty.params().len() != args.len() {
+    if ty.params().len() != o.args.len() {
         eprintln!(
             "error: `{name}` has type {ty}: it takes {} arguments, {} given",
             ty.params().len(),
-            args.len()
+            o.args.len()
         );
         return ExitCode::from(EXIT_USAGE);
     }
-    let mut params = Vec::with_capacity(args.len());
-    for (arg, &vt) in args.iter().zip(ty.params()) {
+    let mut params = Vec::with_capacity(o.args.len());
+    for (arg, &vt) in o.args.iter().zip(ty.params()) {
         match parse_val(arg, vt) {
             Ok(v) => params.push(v),
             Err(e) => {

@@ -5,7 +5,7 @@ use super::{get, Ctx, Exit, Frame, Regs, Res};
 use crate::error::TrapCode;
 use crate::ir::shapes::{Call, CallIndirect, Nullary, Slot};
 use crate::ir::FuncCode;
-use crate::runtime::store::{FuncEntity, FuncKind};
+use crate::runtime::store::{FuncEntity, FuncKind, TableEntity};
 
 /// Pushes a frame and zeroes the callee's locals: the part of a call that
 /// never calls out (so the call handlers need no native stack frame).
@@ -91,14 +91,18 @@ pub(crate) unsafe fn call_indirect(o: CallIndirect, r: &mut Regs, c: &mut Ctx) -
     }
 }
 
-/// Enters any function `f` whose arguments are at `fp + base`.
+/// Enters any function `f` whose arguments are at `fp + base`; a `Slot`
+/// function enters the function its table element holds.
 ///
 /// # Safety
 /// `f` is a live function of this store; `base` is inside the caller's
 /// frame with the arguments in place.
 #[inline(always)]
-pub(crate) unsafe fn enter(f: *const FuncEntity, base: Slot, r: &mut Regs, c: &mut Ctx) -> Res {
+pub(crate) unsafe fn enter(mut f: *const FuncEntity, base: Slot, r: &mut Regs, c: &mut Ctx) -> Res {
     unsafe {
+        if let FuncKind::Slot { table, index } = &(*f).kind {
+            f = slot_target(f, *table, *index)?;
+        }
         match &(*f).kind {
             FuncKind::Wasm { instance, code, .. } => {
                 push_frame(f, &*code.get(), base, r, c)?;
@@ -109,7 +113,36 @@ pub(crate) unsafe fn enter(f: *const FuncEntity, base: Slot, r: &mut Regs, c: &m
                 Ok(())
             }
             FuncKind::Host { .. } => call_host(f, base, r, c),
+            // `slot_target` never returns a `Slot` function.
+            FuncKind::Slot { .. } => std::hint::unreachable_unchecked(),
         }
+    }
+}
+
+/// The function that `Slot` function `f` currently calls: element `index`
+/// of `table`, checked to exist, to be a wasm or host function (never
+/// another slot), and to have `f`'s signature.
+///
+/// # Safety
+/// `f` is a live function of this store and `table` its live table.
+#[inline(always)]
+pub(crate) unsafe fn slot_target(
+    f: *const FuncEntity,
+    table: *mut TableEntity,
+    index: u32,
+) -> Result<*const FuncEntity, Exit> {
+    unsafe {
+        let Some(&bits) = (&(*table).elems).get(index as usize) else {
+            return Err(Exit::trap(TrapCode::UndefinedElement));
+        };
+        let g = bits as *const FuncEntity;
+        if g.is_null() || matches!((*g).kind, FuncKind::Slot { .. }) {
+            return Err(Exit::trap(TrapCode::UnresolvedSymbol));
+        }
+        if (*g).sig != (*f).sig {
+            return Err(Exit::trap(TrapCode::BadSignature));
+        }
+        Ok(g)
     }
 }
 

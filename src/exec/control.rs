@@ -7,7 +7,7 @@ pub(crate) use super::numeric::{
 };
 use super::{get, set, Ctx, Exit, Regs, Res};
 use crate::error::TrapCode;
-use crate::ir::shapes::{Const, Jump, JumpCmp, JumpCmpImm, JumpIf, JumpTable, Nullary, Un};
+use crate::ir::shapes::{Const, Fuel, Jump, JumpCmp, JumpCmpImm, JumpIf, JumpTable, Nullary, Un};
 
 #[inline(always)]
 pub(crate) unsafe fn unreachable(_o: Nullary, _r: &mut Regs, _c: &mut Ctx) -> Res {
@@ -141,4 +141,16 @@ pub(crate) unsafe fn ret_const(o: Const, r: &mut Regs, c: &mut Ctx) -> Res {
         set(r.fp, o.dst, o.imm.0);
         ret(Nullary {}, r, c)
     }
+}
+
+/// Charges fuel (emitted only when the engine counts it).
+#[inline(always)]
+pub(crate) unsafe fn consume_fuel(o: Fuel, _r: &mut Regs, c: &mut Ctx) -> Res {
+    let amount = o.amount.0 as u64;
+    if c.fuel < amount {
+        c.fuel = 0;
+        return Err(Exit::trap(TrapCode::OutOfFuel));
+    }
+    c.fuel -= amount;
+    Ok(())
 }

@@ -77,6 +77,8 @@ pub(crate) struct Ctx {
     /// `*mut Store<T>` of the running call, handed to host functions.
     pub store: *mut u8,
     pub error: Option<Error>,
+    /// Fuel left (only consumed when the engine counts fuel).
+    pub fuel: u64,
 }
 
 /// Reads a slot.

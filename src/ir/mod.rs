@@ -93,13 +93,20 @@ impl Default for Backend {
 /// Appends instructions to a function's code buffer.
 pub struct Encoder<'w> {
     buf: Vec<u8>,
+    /// Instructions emitted so far (fuel accounting).
+    count: usize,
     /// The handler word of each opcode for the chosen backend.
     words: &'w [usize],
 }
 
 impl<'w> Encoder<'w> {
     pub fn new(words: &'w [usize]) -> Self {
-        Encoder { buf: Vec::with_capacity(256), words }
+        Encoder { buf: Vec::with_capacity(256), count: 0, words }
+    }
+
+    /// Number of instructions emitted so far.
+    pub fn count(&self) -> usize {
+        self.count
     }
 
     /// Byte position where the next instruction starts.
@@ -111,6 +118,7 @@ impl<'w> Encoder<'w> {
     pub fn emit<S: Shape>(&mut self, op: Opcode, operands: S) -> usize {
         debug_assert_eq!(op.shape_name(), S::NAME, "{op:?} takes {}", op.shape_name());
         let pos = self.buf.len();
+        self.count += 1;
         self.buf.extend_from_slice(&self.words[op as usize].to_ne_bytes());
         // SAFETY: `S` is a packed record of plain integers (no padding, no
         // pointers), so viewing it as bytes is sound.

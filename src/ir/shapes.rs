@@ -142,6 +142,8 @@ shapes! {
     Bulk { a: Slot, b: Slot, n: Slot, index: Index, index2: Index }
     /// `data.drop` / `elem.drop`.
     Drop { index: Index }
+    /// Charge `amount` units of fuel.
+    Fuel { amount: U32 }
     /// `table.get`: `dst = table[index][elem]`.
     TableGet { dst: Slot, index: Index, elem: Slot }
     /// `table.set`: `table[index][elem] = src`.
@@ -172,6 +174,7 @@ plain_shapes!(
     Grow,
     Bulk,
     Drop,
+    Fuel,
     TableGet,
     TableSet
 );

@@ -24,6 +24,7 @@ macro_rules! for_each_instr {
 
             // ---- control ----
             Unreachable(Nullary) = control::unreachable;
+            ConsumeFuel(Fuel) = control::consume_fuel;
             Br(Jump) = control::br;
             BrIfNez(JumpIf) = control::br_if_nez;
             BrIfEqz(JumpIf) = control::br_if_eqz;

@@ -92,9 +92,14 @@ impl Lowerer<'_> {
             results,
             head: self.enc.pos(),
             fixups: Vec::new(),
+            fuel_at: None,
             else_fixup: None,
             dead_born,
         });
+        if kind == Kind::Loop && self.fuel && !dead_born {
+            let pos = self.enc.emit(Opcode::ConsumeFuel, Fuel { amount: U32(0) });
+            self.ctrls.last_mut().unwrap().fuel_at = Some((pos, self.enc.count()));
+        }
     }
 
     /// Control instructions inside dead code: only the block structure
@@ -356,6 +361,10 @@ impl Lowerer<'_> {
         }
         let pos = self.enc.pos();
         let c = self.ctrls.pop().unwrap();
+        if let Some((at, count)) = c.fuel_at {
+            let amount = (self.enc.count() - count).max(1) as u32;
+            self.enc.patch_u32(at + crate::ir::field(std::mem::offset_of!(Fuel, amount)), amount);
+        }
         let mut reachable = live || !c.fixups.is_empty();
         if let Some(f) = c.else_fixup {
             // An `if` without `else`: the false path falls through to here.

@@ -91,6 +91,9 @@ struct Ctrl {
     head: usize,
     /// Branches to this block's end.
     fixups: Vec<Fixup>,
+    /// Loop with fuel: the `ConsumeFuel` at its head, patched at `end` with
+    /// the body's instruction count, and the count at the head.
+    fuel_at: Option<(usize, usize)>,
     /// `if`: the branch to the else arm (or the end), to patch.
     else_fixup: Option<Fixup>,
     /// Opened inside dead code: nothing of it is lowered.
@@ -121,6 +124,8 @@ pub(crate) struct Lowerer<'a> {
     /// following `br_if`/`if` fuses with it).
     last_cmp: Option<Cmp>,
     prev_cmp: Option<Cmp>,
+    /// Emit fuel accounting (function entry, loop heads).
+    fuel: bool,
     module: &'a Module,
 }
 
@@ -131,9 +136,10 @@ pub(crate) fn lower_func(
     bytes: &[u8],
     def: u32,
     words: &[usize],
+    fuel: bool,
 ) -> Result<FuncCode> {
     let func = module.num_imported_funcs + def;
-    lower(module, vctx, bytes, def, words).map_err(|e| match e {
+    lower(module, vctx, bytes, def, words, fuel).map_err(|e| match e {
         // The reader reports some validation errors without the function.
         Error::Invalid { func: None, offset, message } => {
             Error::Invalid { func: Some(func), offset, message }
@@ -142,7 +148,14 @@ pub(crate) fn lower_func(
     })
 }
 
-fn lower(module: &Module, vctx: &ModuleCtx, bytes: &[u8], def: u32, words: &[usize]) -> Result<FuncCode> {
+fn lower(
+    module: &Module,
+    vctx: &ModuleCtx,
+    bytes: &[u8],
+    def: u32,
+    words: &[usize],
+    fuel: bool,
+) -> Result<FuncCode> {
     let func = module.num_imported_funcs + def;
     let body = &module.bodies[def as usize];
     let ty =
@@ -180,8 +193,12 @@ fn lower(module: &Module, vctx: &ModuleCtx, bytes: &[u8], def: u32, words: &[usi
         prev_dst: None,
         last_cmp: None,
         prev_cmp: None,
+        fuel,
         module,
     };
+    if fuel {
+        l.enc.emit(Opcode::ConsumeFuel, Fuel { amount: U32(1) });
+    }
     l.ctrls.push(Ctrl {
         kind: Kind::Func,
         height: 0,
@@ -190,6 +207,7 @@ fn lower(module: &Module, vctx: &ModuleCtx, bytes: &[u8], def: u32, words: &[usi
         results: ty.results().to_vec(),
         head: 0,
         fixups: Vec::new(),
+        fuel_at: None,
         else_fixup: None,
         dead_born: false,
     });

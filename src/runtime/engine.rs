@@ -14,6 +14,8 @@ pub struct Config {
     pub(crate) max_call_depth: usize,
     pub(crate) max_stack_slots: usize,
     pub(crate) memory_reservation: Option<u64>,
+    pub(crate) fuel: bool,
+    pub(crate) max_memory: Option<u64>,
 }
 
 impl Default for Config {
@@ -24,6 +26,8 @@ impl Default for Config {
             max_call_depth: 500_000,
             max_stack_slots: 8 << 20,
             memory_reservation: None,
+            fuel: false,
+            max_memory: None,
         }
     }
 }
@@ -53,6 +57,21 @@ impl Config {
     /// Size of the value stack in bytes (frames of all active calls).
     pub fn max_stack_bytes(&mut self, bytes: usize) -> &mut Self {
         self.max_stack_slots = (bytes / 8).max(1024);
+        self
+    }
+    /// Count fuel: execution traps with "all fuel consumed" when the store's
+    /// fuel (`Store::set_fuel`) runs out. Fuel approximates executed IR
+    /// instructions: each call costs 1 and each loop iteration the number
+    /// of instructions in the loop body. Off by default (and then free).
+    pub fn consume_fuel(&mut self, on: bool) -> &mut Self {
+        self.fuel = on;
+        self
+    }
+    /// Upper bound, in bytes, on every linear memory of the store: growth
+    /// past it fails (`memory.grow` returns -1), and a module whose memory
+    /// starts larger fails to instantiate.
+    pub fn max_memory(&mut self, bytes: u64) -> &mut Self {
+        self.max_memory = Some(bytes);
         self
     }
     /// Address space reserved per linear memory (default: the memory's

@@ -20,7 +20,7 @@ fn slots_of(types: &[ValType]) -> u32 {
 /// the calling instance's exports.
 pub struct Caller<'a, T> {
     store: &'a mut Store<T>,
-    instance: Option<Instance>,
+    pub(crate) instance: Option<Instance>,
 }
 
 impl<T> Caller<'_, T> {
@@ -116,6 +116,27 @@ impl Func {
         inner.push_func(sig, ty, FuncKind::Host { func, slots })
     }
 
+    /// A function that calls whatever function element `index` of `table`
+    /// holds when it is called (the dynamic linker binds imports this way:
+    /// writing the element redirects every caller). Calling it traps with
+    /// "call to unresolved symbol" while the element is null, with
+    /// "indirect call type mismatch" when the element's type is not `ty`,
+    /// and with "undefined element" when `index` is past the table's end.
+    pub fn from_table_slot<T>(
+        store: &mut impl AsContextMut<Data = T>,
+        table: crate::Table,
+        index: u32,
+        ty: FuncType,
+    ) -> Result<Func> {
+        let inner = &mut store.store_mut().inner;
+        if inner.table(table)?.ty.elem != crate::RefType::FuncRef {
+            return Err(Error::other("a slot function needs a funcref table"));
+        }
+        let table = inner.table_ptr(table)?;
+        let sig = inner.engine.sig_id(&ty);
+        Ok(inner.push_func(sig, ty, FuncKind::Slot { table, index }))
+    }
+
     /// A host function from a Rust closure with typed parameters and
     /// results, optionally taking a `Caller` first.
     pub fn wrap<T: 'static, Params, Results>(
@@ -159,9 +180,14 @@ pub(crate) fn invoke(
     params: &[Val],
     results: &mut [Val],
 ) -> Result<()> {
-    let fe = inner.func(f)? as *const super::store::FuncEntity;
-    // SAFETY: `fe` points at a boxed entity of this store; nothing below
-    // frees entities.
+    let mut fe = inner.func(f)? as *const super::store::FuncEntity;
+    // SAFETY: `fe` points at a boxed entity of this store, and a slot
+    // function's table is a live table of the same store.
+    if let FuncKind::Slot { table, index } = unsafe { &(*fe).kind } {
+        fe = unsafe { exec::call::slot_target(fe, *table, *index) }
+            .map_err(|e| Error::Trap(Trap::new(TrapCode::from_u8(e.0))))?;
+    }
+    // SAFETY: as above; nothing below frees entities.
     let fe = unsafe { &*fe };
     let ty = &fe.ty;
     if params.len() != ty.params().len() || params.iter().zip(ty.params()).any(|(v, t)| v.ty() != *t) {
@@ -217,6 +243,7 @@ pub(crate) fn invoke(
         let saved_store = (*ctx).store;
         let depth = (*ctx).frames.len();
         let outcome = match &fe.kind {
+            FuncKind::Slot { .. } => unreachable!("slot functions were resolved above"),
             FuncKind::Host { func, .. } => {
                 let saved_top = (*ctx).top;
                 (*ctx).top = base.add(n);
@@ -295,7 +322,7 @@ fn backtrace(frames: &[Frame]) -> (Vec<FrameInfo>, usize) {
                         module_name: module.name().map(str::to_owned),
                     })
                 }
-                FuncKind::Host { .. } => None,
+                FuncKind::Host { .. } | FuncKind::Slot { .. } => None,
             }
         })
         .collect();

@@ -229,11 +229,11 @@ fn instantiate(
     }
     // Defined tables and memories.
     for tt in &m.tables[m.num_imported_tables as usize..] {
-        let t = inner.push_table(TableEntity { ty: *tt, elems: vec![0; tt.limits.min as usize] });
+        let t = inner.push_table(TableEntity::new(*tt, 0)?);
         tables.push(inner.table_ptr(t)?);
     }
     for mt in &m.memories[m.num_imported_memories as usize..] {
-        let mem = LinearMemory::new(*mt, inner.engine.config().memory_reservation)?;
+        let mem = create_memory(inner.engine.config(), *mt)?;
         let h = inner.push_memory(mem);
         memories.push(inner.memory_ptr(h)?);
     }
@@ -323,6 +323,19 @@ fn instantiate(
     Ok((instance, start))
 }
 
+/// A linear memory under the engine's reservation and size limits.
+fn create_memory(cfg: &crate::Config, ty: crate::MemoryType) -> Result<LinearMemory> {
+    let reserve = match (cfg.memory_reservation, cfg.max_memory) {
+        (Some(r), Some(m)) => Some(r.min(m)),
+        (r, m) => r.or(m),
+    };
+    let mut mem = LinearMemory::new(ty, reserve)?;
+    if let Some(max) = cfg.max_memory {
+        mem.set_host_limit(max)?;
+    }
+    Ok(mem)
+}
+
 fn index_of<E>(list: &[Box<E>], ptr: *mut E) -> u32 {
     list.iter().position(|b| std::ptr::eq(&**b, ptr)).unwrap_or(0) as u32
 }
@@ -330,7 +343,7 @@ fn index_of<E>(list: &[Box<E>], ptr: *mut E) -> u32 {
 impl Memory {
     pub fn new<T>(store: &mut impl AsContextMut<Data = T>, ty: crate::MemoryType) -> Result<Memory> {
         let inner = &mut store.store_mut().inner;
-        let m = LinearMemory::new(ty, inner.engine.config().memory_reservation)?;
+        let m = create_memory(inner.engine.config(), ty)?;
         Ok(inner.push_memory(m))
     }
     pub fn ty(&self, store: &impl AsContext) -> crate::MemoryType {
@@ -364,7 +377,7 @@ impl Table {
     pub fn new<T>(store: &mut impl AsContextMut<Data = T>, ty: crate::TableType, init: Val) -> Result<Table> {
         let inner = &mut store.store_mut().inner;
         let bits = inner.val_to_bits(&init)?[0];
-        Ok(inner.push_table(TableEntity { ty, elems: vec![bits; ty.limits.min as usize] }))
+        Ok(inner.push_table(TableEntity::new(ty, bits)?))
     }
     pub fn ty(&self, store: &impl AsContext) -> crate::TableType {
         let inner = &store.store().inner;

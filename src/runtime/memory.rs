@@ -139,6 +139,20 @@ impl LinearMemory {
         self.reserved
     }
 
+    /// Caps growth at `max_bytes` (the embedder's limit, e.g. `--max-memory`);
+    /// fails when the memory is already larger.
+    pub fn set_host_limit(&mut self, max_bytes: u64) -> Result<(), Error> {
+        let pages = max_bytes / PAGE_SIZE;
+        if self.pages() > pages {
+            return Err(Error::other(format!(
+                "memory of {} pages exceeds the limit of {max_bytes} bytes",
+                self.pages()
+            )));
+        }
+        self.limit_pages = self.limit_pages.min(pages);
+        Ok(())
+    }
+
     /// Grows by `delta_pages`: `Some(old page count)` with the new pages
     /// zeroed, or `None` when the result would exceed the maximum or the
     /// index-type limit, or the host is out of memory (the memory is then

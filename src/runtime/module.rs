@@ -68,8 +68,14 @@ impl Module {
         let inner = ModuleInner { engine: engine.clone(), bytes, m, vctx, sigs, code, name };
         if !engine.config().lazy {
             for def in 0..inner.m.bodies.len() as u32 {
-                let code =
-                    crate::lower::lower_func(&inner.m, &inner.vctx, &inner.bytes, def, engine.words())?;
+                let code = crate::lower::lower_func(
+                    &inner.m,
+                    &inner.vctx,
+                    &inner.bytes,
+                    def,
+                    engine.words(),
+                    engine.config().fuel,
+                )?;
                 let _ = inner.code[def as usize].set(Ok(code));
             }
         }
@@ -144,7 +150,14 @@ impl Module {
         let cell =
             inner.code.get(def as usize).ok_or_else(|| Error::other(format!("no function body {def}")))?;
         let r = cell.get_or_init(|| {
-            crate::lower::lower_func(&inner.m, &inner.vctx, &inner.bytes, def, inner.engine.words())
+            crate::lower::lower_func(
+                &inner.m,
+                &inner.vctx,
+                &inner.bytes,
+                def,
+                inner.engine.words(),
+                inner.engine.config().fuel,
+            )
         });
         r.as_ref().map_err(Clone::clone)
     }

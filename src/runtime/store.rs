@@ -36,6 +36,11 @@ pub(crate) enum FuncKind {
         /// max(parameter slots, result slots).
         slots: u32,
     },
+    /// A call through element `index` of `table` (the dynamic linker binds
+    /// imports this way): rewriting the element redirects every caller.
+    /// The element is read at each call and must hold a `Wasm` or `Host`
+    /// function of this entity's signature.
+    Slot { table: *mut TableEntity, index: u32 },
 }
 
 pub(crate) struct FuncEntity {
@@ -55,7 +60,7 @@ pub(crate) fn compile_func(f: &FuncEntity) -> Result<*const FuncCode> {
             code.set(c);
             Ok(c)
         }
-        FuncKind::Host { .. } => Err(Error::other("host functions have no code")),
+        FuncKind::Host { .. } | FuncKind::Slot { .. } => Err(Error::other("host functions have no code")),
     }
 }
 
@@ -65,13 +70,30 @@ pub(crate) struct TableEntity {
 }
 
 impl TableEntity {
+    /// The most elements a table may hold (80 MB of references): a table
+    /// whose type asks for more fails to instantiate, and growth past it
+    /// fails, instead of exhausting host memory.
+    pub const MAX_ELEMS: u64 = 10_000_000;
+
+    /// A table of `ty.limits.min` elements set to `init`.
+    pub fn new(ty: TableType, init: u64) -> Result<Self> {
+        if ty.limits.min > Self::MAX_ELEMS {
+            return Err(Error::other(format!(
+                "table of {} elements exceeds the limit of {} elements",
+                ty.limits.min,
+                Self::MAX_ELEMS
+            )));
+        }
+        Ok(TableEntity { ty, elems: vec![init; ty.limits.min as usize] })
+    }
+
     /// Grows by `delta` elements set to `init`; the old size, or `None` past
     /// the maximum.
     pub fn grow(&mut self, delta: u32, init: u64) -> Option<u32> {
         let old = self.elems.len() as u64;
         let new = old + delta as u64;
         let max = self.ty.limits.max.unwrap_or(u32::MAX as u64).min(u32::MAX as u64);
-        if new > max || new > (1 << 26) {
+        if new > max || new > Self::MAX_ELEMS {
             return None;
         }
         self.elems.resize(new as usize, init);
@@ -160,6 +182,7 @@ impl<T> Store<T> {
             top: std::ptr::null_mut(),
             store: std::ptr::null_mut(),
             error: None,
+            fuel: 0,
         });
         Store {
             inner: StoreInner {
@@ -188,6 +211,18 @@ impl<T> Store<T> {
     }
     pub fn into_data(self) -> T {
         self.data
+    }
+    /// Sets the fuel left; needs `Config::consume_fuel(true)`.
+    pub fn set_fuel(&mut self, fuel: u64) -> crate::Result<()> {
+        if !self.inner.engine.config().fuel {
+            return Err(Error::other("fuel is not enabled: use Config::consume_fuel(true)"));
+        }
+        self.inner.ctx.fuel = fuel;
+        Ok(())
+    }
+    /// The fuel left, when fuel is enabled.
+    pub fn get_fuel(&self) -> Option<u64> {
+        self.inner.engine.config().fuel.then_some(self.inner.ctx.fuel)
     }
 }
 

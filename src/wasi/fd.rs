@@ -39,7 +39,14 @@ fn write_vectored(w: &mut dyn Write, mem: &GuestMem, iovs: &[(u32, u32)]) -> Was
     Ok(total)
 }
 
-pub fn fd_read(ctx: &mut WasiCtx, mem: &mut GuestMem, fd: u32, iovs: u32, count: u32, nread: u32) -> WasiResult<()> {
+pub fn fd_read(
+    ctx: &mut WasiCtx,
+    mem: &mut GuestMem,
+    fd: u32,
+    iovs: u32,
+    count: u32,
+    nread: u32,
+) -> WasiResult<()> {
     let iovs = mem.iovecs(iovs, count)?;
     let d = ctx.fds.get_mut(fd)?;
     d.check(rights::FD_READ)?;
@@ -52,7 +59,14 @@ pub fn fd_read(ctx: &mut WasiCtx, mem: &mut GuestMem, fd: u32, iovs: u32, count:
     mem.write_u32(nread, n)
 }
 
-pub fn fd_write(ctx: &mut WasiCtx, mem: &mut GuestMem, fd: u32, iovs: u32, count: u32, nwritten: u32) -> WasiResult<()> {
+pub fn fd_write(
+    ctx: &mut WasiCtx,
+    mem: &mut GuestMem,
+    fd: u32,
+    iovs: u32,
+    count: u32,
+    nwritten: u32,
+) -> WasiResult<()> {
     let iovs = mem.iovecs(iovs, count)?;
     let d = ctx.fds.get_mut(fd)?;
     d.check(rights::FD_WRITE)?;
@@ -152,8 +166,16 @@ pub fn fd_pwrite(
     mem.write_u32(nwritten, total)
 }
 
-pub fn fd_seek(ctx: &mut WasiCtx, mem: &mut GuestMem, fd: u32, offset: i64, whence: u32, newoffset: u32) -> WasiResult<()> {
-    let needed = if offset == 0 && whence == abi::WHENCE_CUR as u32 { rights::FD_TELL } else { rights::FD_SEEK };
+pub fn fd_seek(
+    ctx: &mut WasiCtx,
+    mem: &mut GuestMem,
+    fd: u32,
+    offset: i64,
+    whence: u32,
+    newoffset: u32,
+) -> WasiResult<()> {
+    let needed =
+        if offset == 0 && whence == abi::WHENCE_CUR as u32 { rights::FD_TELL } else { rights::FD_SEEK };
     let (file, _) = file_of(ctx, fd, needed)?;
     let pos = match whence {
         w if w == abi::WHENCE_SET as u32 => SeekFrom::Start(u64::try_from(offset).map_err(|_| Errno::Inval)?),
@@ -199,7 +221,14 @@ pub fn fd_datasync(ctx: &mut WasiCtx, _mem: &mut GuestMem, fd: u32) -> WasiResul
     sync(ctx, fd, rights::FD_DATASYNC, true)
 }
 
-pub fn fd_advise(ctx: &mut WasiCtx, _mem: &mut GuestMem, fd: u32, _offset: u64, _len: u64, advice: u32) -> WasiResult<()> {
+pub fn fd_advise(
+    ctx: &mut WasiCtx,
+    _mem: &mut GuestMem,
+    fd: u32,
+    _offset: u64,
+    _len: u64,
+    advice: u32,
+) -> WasiResult<()> {
     if advice > 5 {
         return Err(Errno::Inval);
     }
@@ -241,7 +270,13 @@ pub fn fd_fdstat_set_flags(ctx: &mut WasiCtx, _mem: &mut GuestMem, fd: u32, flag
     Ok(())
 }
 
-pub fn fd_fdstat_set_rights(ctx: &mut WasiCtx, _mem: &mut GuestMem, fd: u32, base: u64, inheriting: u64) -> WasiResult<()> {
+pub fn fd_fdstat_set_rights(
+    ctx: &mut WasiCtx,
+    _mem: &mut GuestMem,
+    fd: u32,
+    base: u64,
+    inheriting: u64,
+) -> WasiResult<()> {
     let d = ctx.fds.get_mut(fd)?;
     if base & !d.rights_base != 0 || inheriting & !d.rights_inheriting != 0 {
         return Err(Errno::Notcapable);
@@ -291,7 +326,7 @@ pub fn fd_filestat_get(ctx: &mut WasiCtx, mem: &mut GuestMem, fd: u32, buf: u32)
     d.check(rights::FD_FILESTAT_GET)?;
     let meta = match &d.kind {
         Kind::File { file, .. } => file.metadata()?,
-        Kind::Dir(dir) => std::fs::metadata(dir.root.join(&dir.rel))?,
+        Kind::Dir(dir) => std::fs::metadata(dir.host()?)?,
         Kind::Reader { .. } | Kind::Writer { .. } => {
             let mut out = [0u8; abi::FILESTAT_SIZE as usize];
             out[16] = d.filetype();
@@ -354,7 +389,7 @@ pub fn fd_filestat_set_times(
         Kind::File { read_only: true, .. } => Err(Errno::Rofs),
         Kind::File { file, .. } => Ok(file.set_times(times)?),
         Kind::Dir(dir) if dir.root.read_only => Err(Errno::Rofs),
-        Kind::Dir(dir) => Ok(File::open(dir.root.join(&dir.rel))?.set_times(times)?),
+        Kind::Dir(dir) => Ok(File::open(dir.host()?)?.set_times(times)?),
         Kind::Reader { .. } | Kind::Writer { .. } => Err(Errno::Notsup),
     }
 }
@@ -363,11 +398,19 @@ pub fn fd_prestat_get(ctx: &mut WasiCtx, mem: &mut GuestMem, fd: u32, buf: u32) 
     let d = ctx.fds.get(fd)?;
     let Kind::Dir(dir) = &d.kind else { return Err(Errno::Badf) };
     let name = dir.preopen.as_ref().ok_or(Errno::Badf)?;
-    mem.write_u32(buf, abi::PREOPENTYPE_DIR as u32)?;
-    mem.write_u32(buf + 4, name.len() as u32)
+    let mut out = [0u8; 8];
+    out[0] = abi::PREOPENTYPE_DIR;
+    out[4..].copy_from_slice(&(name.len() as u32).to_le_bytes());
+    mem.write_bytes(buf, &out)
 }
 
-pub fn fd_prestat_dir_name(ctx: &mut WasiCtx, mem: &mut GuestMem, fd: u32, path: u32, len: u32) -> WasiResult<()> {
+pub fn fd_prestat_dir_name(
+    ctx: &mut WasiCtx,
+    mem: &mut GuestMem,
+    fd: u32,
+    path: u32,
+    len: u32,
+) -> WasiResult<()> {
     let d = ctx.fds.get(fd)?;
     let Kind::Dir(dir) = &d.kind else { return Err(Errno::Badf) };
     let name = dir.preopen.as_ref().ok_or(Errno::Badf)?;
@@ -379,7 +422,7 @@ pub fn fd_prestat_dir_name(ctx: &mut WasiCtx, mem: &mut GuestMem, fd: u32, path:
 
 /// `.`, `..` and the directory's entries, sorted by name.
 fn list_dir(dir: &super::table::Dir) -> WasiResult<Vec<DirEntry>> {
-    let host = dir.root.join(&dir.rel);
+    let host = dir.host()?;
     let meta = std::fs::metadata(&host)?;
     let parent_ino = if dir.rel.is_empty() {
         ino_of(&meta)

@@ -50,12 +50,6 @@ impl GuestMem<'_> {
         self.slice_mut(ptr, len)?.copy_from_slice(bytes);
         Ok(())
     }
-    pub fn write_u8(&mut self, ptr: u32, v: u8) -> WasiResult<()> {
-        self.write_bytes(ptr, &[v])
-    }
-    pub fn write_u16(&mut self, ptr: u32, v: u16) -> WasiResult<()> {
-        self.write_bytes(ptr, &v.to_le_bytes())
-    }
     pub fn write_u32(&mut self, ptr: u32, v: u32) -> WasiResult<()> {
         self.write_bytes(ptr, &v.to_le_bytes())
     }

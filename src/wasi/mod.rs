@@ -23,10 +23,20 @@
 //! # }
 //! ```
 //!
-//! Clocks: realtime and monotonic come from `std::time` (resolution
-//! reported as 1 ns). The CPU-time clocks read `/proc/self/stat` and
-//! `/proc/thread-self/stat` (Linux; 10 ms ticks); where those are missing
-//! they are `ENOTSUP`.
+//! Choices where preview1 leaves room:
+//! - Escapes (`..` above a preopen, absolute paths, symlinks whose target
+//!   leaves the preopen) are `ENOTCAPABLE`; so is creating a symlink whose
+//!   target would leave it. Writes under a read-only preopen are `EROFS`.
+//! - Clocks: realtime and monotonic come from `std::time` (resolution
+//!   reported as 1 ns; monotonic counts from its first use in the process).
+//!   The CPU-time clocks read `/proc/self/stat` and `/proc/thread-self/stat`
+//!   (Linux; 10 ms ticks) and are `ENOTSUP` where those are missing; other
+//!   clock ids are `EINVAL`.
+//! - `poll_oneoff` sleeps for clock subscriptions; files and standard
+//!   streams are always ready. `proc_raise` is `ENOSYS`; sockets are
+//!   `ENOTSUP`. `fd_advise` is accepted and ignored; `fd_allocate` extends
+//!   the file; `APPEND` and the sync flags are emulated on each write.
+//! - `proc_exit` ends the call with an error that [`exit_code`] recognises.
 
 mod abi;
 mod clock;
@@ -38,11 +48,13 @@ mod path;
 mod proc;
 mod sandbox;
 mod table;
+#[cfg(test)]
+mod tests;
 
 pub use errno::Errno;
 pub use linker::add_to_linker;
 
-use crate::error::{Error, Result, Trap, TrapCode};
+use crate::error::{Error, Result};
 use std::io::{IsTerminal, Read, Write};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -152,7 +164,12 @@ impl WasiCtxBuilder {
     /// (e.g. `"/data"` or `"."`). With `read_only`, nothing under it can be
     /// created, written, renamed, linked, removed or have its times set
     /// (`EROFS`). Preopens get descriptors 3, 4, ... in the order given.
-    pub fn preopened_dir(mut self, host: impl Into<PathBuf>, guest: impl AsRef<str>, read_only: bool) -> Self {
+    pub fn preopened_dir(
+        mut self,
+        host: impl Into<PathBuf>,
+        guest: impl AsRef<str>,
+        read_only: bool,
+    ) -> Self {
         self.preopens.push((host.into(), guest.as_ref().to_owned(), read_only));
         self
     }
@@ -185,7 +202,10 @@ impl WasiCtxBuilder {
             let canonical = std::fs::canonicalize(&host)
                 .map_err(|e| Error::other(format!("wasi: cannot preopen {}: {e}", host.display())))?;
             if !canonical.is_dir() {
-                return Err(Error::other(format!("wasi: cannot preopen {}: not a directory", host.display())));
+                return Err(Error::other(format!(
+                    "wasi: cannot preopen {}: not a directory",
+                    host.display()
+                )));
             }
             let root = Arc::new(sandbox::Root { host: canonical, read_only });
             let dir = Dir { root, rel: Vec::new(), preopen: Some(guest), listing: Vec::new() };
@@ -230,21 +250,17 @@ impl Write for OutputPipe {
     }
 }
 
-const EXIT_PREFIX: &str = "wasi exit:";
-
-/// The error `proc_exit(code)` ends execution with. (Until `Error` has an
-/// exit variant, it is a `HostError` trap; use [`exit_code`] to tell.)
+/// The error `proc_exit(code)` ends execution with.
 pub fn exit_error(code: i32) -> Error {
-    Error::Trap(Trap { code: TrapCode::HostError, message: Some(format!("{EXIT_PREFIX}{code}")), backtrace: Vec::new() })
+    Error::Exit(code)
 }
 
 /// The exit code, when `err` is the guest calling `proc_exit`.
 pub fn exit_code(err: &Error) -> Option<i32> {
-    let trap = err.as_trap()?;
-    if trap.code != TrapCode::HostError {
-        return None;
+    match err {
+        Error::Exit(code) => Some(*code),
+        _ => None,
     }
-    trap.message.as_deref()?.strip_prefix(EXIT_PREFIX)?.parse().ok()
 }
 
 /// Runs a WASI module instance: a command's `_start` (its exit code: 0 when

@@ -18,6 +18,9 @@
 //! - The result is a list of components free of symlinks (except possibly
 //!   the last, unfollowed one), `.` and `..`: joined onto the preopen's host
 //!   path it names something inside it.
+//! - A directory descriptor keeps such a list. Before each use it is checked
+//!   again ([`check_dir`]): the guest may since have replaced one of its
+//!   directories (or, with nested preopens, the preopen itself) by a link.
 //!
 //! Limit: std has no `openat`, so the checked path is opened by name
 //! afterwards. Against the guest of one `WasiCtx` that is exact (the guest
@@ -69,6 +72,7 @@ pub fn resolve(root: &Path, base: &[String], path: &str, follow_final: bool) -> 
     // A trailing slash names a directory: it is followed and must be one.
     let must_be_dir = path.ends_with('/');
     let follow_final = follow_final || must_be_dir;
+    check_dir(root, base)?;
     let mut cur: Vec<String> = base.to_vec();
     let mut pending: VecDeque<String> = components(path).collect();
     let mut links = 0;
@@ -119,6 +123,31 @@ pub fn resolve(root: &Path, base: &[String], path: &str, follow_final: bool) -> 
         }
     }
     Ok(cur)
+}
+
+/// Checks that `rel` (a directory descriptor's path) still names real
+/// directories, none of them a symlink: since the descriptor was opened the
+/// guest may have renamed a directory and put a link in its place, which
+/// the host would follow when the path is used.
+/// The preopen itself is checked the same way: with nested preopens the
+/// guest could swap the inner one (or a directory above it) through the
+/// outer one, so its path must still be its canonical path.
+pub fn check_dir(root: &Path, rel: &[String]) -> WasiResult<()> {
+    if std::fs::canonicalize(root)? != root {
+        return Err(Errno::Notcapable);
+    }
+    let mut p = root.to_path_buf();
+    for c in rel {
+        p.push(c);
+        let meta = std::fs::symlink_metadata(&p)?;
+        if meta.file_type().is_symlink() {
+            return Err(Errno::Notcapable);
+        }
+        if !meta.is_dir() {
+            return Err(Errno::Notdir);
+        }
+    }
+    Ok(())
 }
 
 fn join(root: &Path, rel: &[String]) -> PathBuf {
@@ -245,6 +274,34 @@ mod tests {
         assert_eq!(resolve(&root, &[], "loop/x", false), Err(Errno::Loop));
         // A dangling link inside resolves to its (missing) target.
         assert_eq!(resolve(&root, &[], "dangling", true), Ok(s(&["nowhere"])));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_directory_swapped_for_a_link_is_not_followed() {
+        let (_t, root) = tree("swap");
+        // A descriptor for `sub` is open; then `sub` becomes a link out.
+        assert_eq!(resolve(&root, &s(&["sub"]), "inner", true), Ok(s(&["sub", "inner"])));
+        std::fs::rename(root.join("sub"), root.join("sub2")).unwrap();
+        std::os::unix::fs::symlink("abs/..", root.join("sub")).unwrap();
+        assert_eq!(resolve(&root, &s(&["sub"]), "inner", true), Err(Errno::Notcapable));
+        assert_eq!(check_dir(&root, &s(&["sub"])), Err(Errno::Notcapable));
+        assert_eq!(check_dir(&root, &s(&["file"])), Err(Errno::Notdir));
+        assert_eq!(check_dir(&root, &s(&["gone"])), Err(Errno::Noent));
+        assert_eq!(check_dir(&root, &s(&["sub2"])), Ok(()));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_nested_preopen_swapped_for_a_link_is_not_followed() {
+        let (_t, root) = tree("nested");
+        let inner = std::fs::canonicalize(root.join("sub")).unwrap();
+        assert_eq!(resolve(&inner, &[], "inner", true), Ok(s(&["inner"])));
+        // Through the outer preopen, the guest swaps the inner one.
+        std::fs::rename(root.join("sub"), root.join("sub2")).unwrap();
+        std::os::unix::fs::symlink("abs", root.join("sub")).unwrap();
+        assert_eq!(resolve(&inner, &[], "passwd", true), Err(Errno::Notcapable));
+        assert_eq!(check_dir(&inner, &[]), Err(Errno::Notcapable));
     }
 
     #[test]

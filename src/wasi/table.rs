@@ -22,6 +22,14 @@ pub struct Dir {
     pub listing: Vec<DirEntry>,
 }
 
+impl Dir {
+    /// The host path, after checking it is still symlink-free.
+    pub fn host(&self) -> WasiResult<std::path::PathBuf> {
+        super::sandbox::check_dir(&self.root.host, &self.rel)?;
+        Ok(self.root.join(&self.rel))
+    }
+}
+
 /// One `fd_readdir` entry.
 pub struct DirEntry {
     pub name: Vec<u8>,
@@ -45,10 +53,20 @@ pub struct Descriptor {
 
 impl Descriptor {
     pub fn reader(stream: Box<dyn Read + Send>, tty: bool) -> Self {
-        Descriptor { kind: Kind::Reader { stream, tty }, rights_base: rights::STDIO, rights_inheriting: 0, flags: 0 }
+        Descriptor {
+            kind: Kind::Reader { stream, tty },
+            rights_base: rights::STDIO,
+            rights_inheriting: 0,
+            flags: 0,
+        }
     }
     pub fn writer(stream: Box<dyn Write + Send>, tty: bool) -> Self {
-        Descriptor { kind: Kind::Writer { stream, tty }, rights_base: rights::STDIO, rights_inheriting: 0, flags: 0 }
+        Descriptor {
+            kind: Kind::Writer { stream, tty },
+            rights_base: rights::STDIO,
+            rights_inheriting: 0,
+            flags: 0,
+        }
     }
 
     /// `ENOTCAPABLE` unless the descriptor holds every right in `needed`.
@@ -63,7 +81,9 @@ impl Descriptor {
     /// The witx file type of what the descriptor refers to.
     pub fn filetype(&self) -> u8 {
         match &self.kind {
-            Kind::File { file, .. } => file.metadata().map(|m| filetype_of(&m.file_type())).unwrap_or(filetype::UNKNOWN),
+            Kind::File { file, .. } => {
+                file.metadata().map(|m| filetype_of(&m.file_type())).unwrap_or(filetype::UNKNOWN)
+            }
             Kind::Dir(_) => filetype::DIRECTORY,
             Kind::Reader { tty, .. } | Kind::Writer { tty, .. } => {
                 if *tty {

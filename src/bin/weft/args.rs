@@ -8,13 +8,7 @@ use weft::Backend;
 pub(crate) enum Command {
     Help,
     Version,
-    Run {
-        invoke: Option<String>,
-        lazy: bool,
-        backend: Option<Backend>,
-        file: PathBuf,
-        args: Vec<String>,
-    },
+    Run(RunOptions),
     Wast {
         backend: Option<Backend>,
         files: Vec<PathBuf>,
@@ -27,6 +21,46 @@ pub(crate) enum Command {
         ir: Option<Option<String>>,
         file: PathBuf,
     },
+}
+
+/// `weft run`'s options.
+#[derive(Debug, PartialEq, Default)]
+pub(crate) struct RunOptions {
+    pub invoke: Option<String>,
+    pub lazy: bool,
+    pub backend: Option<Backend>,
+    /// Preopened directories: host path, guest path, read-only.
+    pub dirs: Vec<(PathBuf, String, bool)>,
+    pub envs: Vec<(String, String)>,
+    pub inherit_env: bool,
+    pub fuel: Option<u64>,
+    pub max_memory: Option<u64>,
+    pub max_stack: Option<u64>,
+    pub file: PathBuf,
+    pub args: Vec<String>,
+}
+
+/// `HOST[::GUEST]`: the guest path defaults to the host path.
+fn parse_dir(s: &str, read_only: bool) -> (PathBuf, String, bool) {
+    match s.split_once("::") {
+        Some((host, guest)) => (host.into(), guest.to_string(), read_only),
+        None => (s.into(), s.to_string(), read_only),
+    }
+}
+
+/// A byte count: digits with an optional K, M or G suffix (powers of 1024).
+fn parse_bytes(name: &str, s: &str) -> Result<u64, String> {
+    let (digits, unit) = match s.as_bytes().last() {
+        Some(b'k' | b'K') => (&s[..s.len() - 1], 1 << 10),
+        Some(b'm' | b'M') => (&s[..s.len() - 1], 1 << 20),
+        Some(b'g' | b'G') => (&s[..s.len() - 1], 1 << 30),
+        _ => (s, 1),
+    };
+    digits
+        .parse::<u64>()
+        .ok()
+        .and_then(|n| n.checked_mul(unit))
+        .ok_or_else(|| format!("{name}: `{s}` is not a byte count (e.g. 65536, 64K, 16M, 1G)"))
 }
 
 fn parse_backend(s: &str) -> Result<Backend, String> {
@@ -75,29 +109,42 @@ fn option_value<'a>(
 }
 
 fn parse_run(args: &[String]) -> Result<Command, String> {
-    let mut invoke = None;
-    let mut lazy = false;
-    let mut backend = None;
+    let mut o = RunOptions::default();
     let mut it = args.iter();
     while let Some(arg) = it.next() {
         let (key, inline) = split_eq(arg);
         match key {
-            "--invoke" => invoke = Some(option_value(key, inline, &mut it)?.to_string()),
-            "--backend" => backend = Some(parse_backend(option_value(key, inline, &mut it)?)?),
-            "--lazy" if inline.is_none() => lazy = true,
+            "--invoke" => o.invoke = Some(option_value(key, inline, &mut it)?.to_string()),
+            "--backend" => o.backend = Some(parse_backend(option_value(key, inline, &mut it)?)?),
+            "--lazy" if inline.is_none() => o.lazy = true,
+            "--inherit-env" if inline.is_none() => o.inherit_env = true,
+            "--dir" => o.dirs.push(parse_dir(option_value(key, inline, &mut it)?, false)),
+            "--dir-ro" => o.dirs.push(parse_dir(option_value(key, inline, &mut it)?, true)),
+            "--env" => {
+                let kv = option_value(key, inline, &mut it)?;
+                let (k, v) = kv.split_once('=').ok_or_else(|| format!("--env: `{kv}` is not KEY=VALUE"))?;
+                o.envs.push((k.to_string(), v.to_string()));
+            }
+            "--fuel" => {
+                let v = option_value(key, inline, &mut it)?;
+                o.fuel = Some(v.parse().map_err(|_| format!("--fuel: `{v}` is not a number"))?);
+            }
+            "--max-memory" => o.max_memory = Some(parse_bytes(key, option_value(key, inline, &mut it)?)?),
+            "--max-stack" => o.max_stack = Some(parse_bytes(key, option_value(key, inline, &mut it)?)?),
             "--" => {
-                let file = it.next().ok_or("missing FILE")?;
-                let args = it.map(String::clone).collect();
-                return Ok(Command::Run { invoke, lazy, backend, file: file.into(), args });
+                o.file = it.next().ok_or("missing FILE")?.into();
+                o.args = it.map(String::clone).collect();
+                return Ok(Command::Run(o));
             }
             a if a.starts_with('-') && a.len() > 1 => {
                 return Err(format!("unknown option `{arg}` for `run`"))
             }
             _ => {
-                // The file ends the options: everything after it is an
-                // argument for the function (negative numbers included).
-                let args = it.map(String::clone).collect();
-                return Ok(Command::Run { invoke, lazy, backend, file: arg.into(), args });
+                // The file ends the options: everything after it belongs to
+                // the program (or is an argument of the invoked function).
+                o.file = arg.into();
+                o.args = it.map(String::clone).collect();
+                return Ok(Command::Run(o));
             }
         }
     }
@@ -204,31 +251,51 @@ mod tests {
     fn run_options_stop_at_the_file() {
         assert_eq!(
             parse("run --invoke add --backend loop m.wasm 1 -2"),
-            Ok(Command::Run {
+            Ok(Command::Run(RunOptions {
                 invoke: Some("add".into()),
-                lazy: false,
                 backend: Some(Backend::Loop),
                 file: "m.wasm".into(),
                 args: args("1 -2"),
-            })
+                ..RunOptions::default()
+            }))
         );
         assert_eq!(
             parse("run --lazy --invoke=f --backend=threaded m.wasm --lazy"),
-            Ok(Command::Run {
+            Ok(Command::Run(RunOptions {
                 invoke: Some("f".into()),
                 lazy: true,
                 backend: Some(Backend::Threaded),
                 file: "m.wasm".into(),
                 args: args("--lazy"),
-            })
+                ..RunOptions::default()
+            }))
         );
         assert!(parse("run").is_err());
         assert!(parse("run --invoke").is_err());
         assert!(parse("run --backend jit m.wasm").is_err());
         assert!(parse("run --bogus m.wasm").is_err());
-        assert!(
-            matches!(parse("run -- -odd.wasm"), Ok(Command::Run { file, .. }) if file == Path::new("-odd.wasm"))
+        assert!(matches!(parse("run -- -odd.wasm"), Ok(Command::Run(o)) if o.file == Path::new("-odd.wasm")));
+    }
+
+    #[test]
+    fn run_wasi_and_limit_options() {
+        let Ok(Command::Run(o)) = parse(
+            "run --dir data --dir-ro /srv/www::/www --env A=1 --env B=x=y --inherit-env \
+             --fuel 1000 --max-memory 16M --max-stack=64K prog.wasm -v file",
+        ) else {
+            panic!("should parse");
+        };
+        assert_eq!(
+            o.dirs,
+            vec![("data".into(), "data".to_string(), false), ("/srv/www".into(), "/www".to_string(), true)]
         );
+        assert_eq!(o.envs, vec![("A".into(), "1".into()), ("B".into(), "x=y".into())]);
+        assert!(o.inherit_env);
+        assert_eq!((o.fuel, o.max_memory, o.max_stack), (Some(1000), Some(16 << 20), Some(64 << 10)));
+        assert_eq!(o.args, args("-v file"));
+        assert!(parse("run --env NOEQUALS m.wasm").is_err());
+        assert!(parse("run --fuel lots m.wasm").is_err());
+        assert!(parse("run --max-memory 12Q m.wasm").is_err());
     }
 
     #[test]
