@@ -132,7 +132,8 @@ pub(crate) unsafe fn slot_target(
     index: u32,
 ) -> Result<*const FuncEntity, Exit> {
     unsafe {
-        let Some(&bits) = (&(*table).elems).get(index as usize) else {
+        let table = &*table;
+        let Some(&bits) = table.elems.get(index as usize) else {
             return Err(Exit::trap(TrapCode::UndefinedElement));
         };
         let g = bits as *const FuncEntity;
