@@ -1,7 +1,8 @@
 //! The benchmark corpus (benches/programs/*.wasm) runs on weft and gives the
 //! checksums the native build gave (benches/programs/checksums.txt), on
-//! every dispatch backend. The quick test calls each program's `run_small`;
-//! `cargo test --release -- --ignored full_runs` checks the measured `run`.
+//! every dispatch backend. The test calls each program's `run_small`; the
+//! full `run` is what `benches/compare` measures, and it checks the same
+//! checksums there.
 
 use std::path::{Path, PathBuf};
 use weft::{Backend, Config, Engine, Linker, Module, Store};
@@ -68,19 +69,4 @@ fn sha256_known_answer() {
     for (_, engine) in engines() {
         assert_eq!(call(&engine, "sha256", "selftest"), 1, "SHA-256(\"abc\")");
     }
-}
-
-#[test]
-#[ignore = "the full workloads take seconds each; run with --release -- --ignored"]
-fn full_runs() {
-    let mut failures = Vec::new();
-    for (backend, engine) in engines() {
-        for (name, full, _) in checksums() {
-            let got = call(&engine, &name, "run");
-            if got != full {
-                failures.push(format!("{name} ({backend:?}): got {got}, native gave {full}"));
-            }
-        }
-    }
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
