@@ -20,6 +20,7 @@ pub mod wast;
 pub use decode::types::*;
 pub use error::{Error, FrameInfo, Result, Trap, TrapCode};
 pub use ir::Backend;
+pub use link::dylink::DynamicLinker;
 pub use link::Linker;
 pub use runtime::engine::{Config, Engine};
 pub use runtime::func::{Caller, IntoFunc, TypedFunc, WasmParams, WasmResults, WasmTy};

@@ -312,5 +312,5 @@ static i64 bench(u32 loop_n, u32 fib_n, u32 arr_n) {
     return (i64)h;
 }
 
-BENCH_EXPORT i64 run(void) { return bench(96000, 19, 60000); }
+BENCH_EXPORT i64 run(void) { return bench(154000, 20, 96000); }
 BENCH_EXPORT i64 run_small(void) { return bench(20000, 12, 20000); }

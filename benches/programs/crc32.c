@@ -70,5 +70,5 @@ static i64 bench(u32 bytes, u32 reps) {
     return (i64)h;
 }
 
-BENCH_EXPORT i64 run(void) { return bench(BUF_BYTES, 7); }
+BENCH_EXPORT i64 run(void) { return bench(BUF_BYTES, 11); }
 BENCH_EXPORT i64 run_small(void) { return bench(20000, 3); }

@@ -24,5 +24,5 @@ static i64 bench(u32 n) {
     return (i64)h;
 }
 
-BENCH_EXPORT i64 run(void) { return bench(34); }
+BENCH_EXPORT i64 run(void) { return bench(35); }
 BENCH_EXPORT i64 run_small(void) { return bench(20); }

@@ -148,5 +148,5 @@ static i64 bench(u32 n, u32 reps) {
     return (i64)h;
 }
 
-BENCH_EXPORT i64 run(void) { return bench(MAX_INPUT, 3); }
+BENCH_EXPORT i64 run(void) { return bench(MAX_INPUT, 5); }
 BENCH_EXPORT i64 run_small(void) { return bench(30000, 2); }

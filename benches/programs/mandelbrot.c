@@ -32,5 +32,5 @@ static i64 bench(u32 size, u32 max_iter) {
     return (i64)bench_mix(h, total_iter);
 }
 
-BENCH_EXPORT i64 run(void) { return bench(380, 200); }
+BENCH_EXPORT i64 run(void) { return bench(480, 200); }
 BENCH_EXPORT i64 run_small(void) { return bench(64, 50); }

@@ -53,5 +53,5 @@ static i64 bench(u32 n, u32 reps) {
     return (i64)h;
 }
 
-BENCH_EXPORT i64 run(void) { return bench(MAX_DIM, 3); }
+BENCH_EXPORT i64 run(void) { return bench(MAX_DIM, 5); }
 BENCH_EXPORT i64 run_small(void) { return bench(40, 2); }

@@ -102,5 +102,5 @@ static i64 bench(u32 steps) {
     return (i64)bench_mix(h, (u64)(i64)(energy() * -1e9));
 }
 
-BENCH_EXPORT i64 run(void) { return bench(110000); }
+BENCH_EXPORT i64 run(void) { return bench(176000); }
 BENCH_EXPORT i64 run_small(void) { return bench(10000); }

@@ -93,5 +93,5 @@ static i64 bench(u32 n) {
     return (i64)h;
 }
 
-BENCH_EXPORT i64 run(void) { return bench(270000); }
+BENCH_EXPORT i64 run(void) { return bench(420000); }
 BENCH_EXPORT i64 run_small(void) { return bench(20000); }

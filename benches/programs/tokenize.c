@@ -171,5 +171,5 @@ static i64 bench(u32 n, u32 reps) {
     return (i64)h;
 }
 
-BENCH_EXPORT i64 run(void) { return bench(MAX_TEXT, 5); }
+BENCH_EXPORT i64 run(void) { return bench(MAX_TEXT, 8); }
 BENCH_EXPORT i64 run_small(void) { return bench(20000, 2); }

@@ -6,6 +6,8 @@
 // would take them for binaries of their own).
 #[path = "weft/args.rs"]
 mod args;
+#[path = "weft/dynamic.rs"]
+mod dynamic;
 #[path = "weft/inspect.rs"]
 mod inspect;
 #[path = "weft/values.rs"]
@@ -35,6 +37,14 @@ COMMANDS:
     validate   decode, validate and lower each FILE
     inspect    print sections, imports, exports, custom sections and
                dylink.0; --ir prints the register IR of one function or all
+
+DYNAMIC LINKING (run):
+    A FILE with a dylink.0 section (or an env.__memory_base import) is
+    loaded with its NEEDED libraries, and may dlopen more.
+    --lib-path DIR   search DIR for libraries (repeatable), before
+                     WEFT_LIBRARY_PATH, RUNTIME_PATH and FILE's directory
+    --preload LIB    load LIB before the NEEDED libraries, so that its
+                     definitions interpose theirs (repeatable)
 ";
 
 /// Exit status of a wasm trap (as a native program killed by SIGABRT).
@@ -173,8 +183,15 @@ fn cmd_run(o: &RunOptions) -> ExitCode {
     if let Err(e) = weft::wasi::add_to_linker(&mut linker, |w: &mut WasiCtx| w) {
         return report_error(path, &e);
     }
-    let instance = match linker.instantiate(&mut store, &module) {
-        Ok(i) => i,
+    // A dynamically linked program goes through the dynamic linker, which
+    // must outlive the run (it serves `dlopen`).
+    let loaded = if dynamic::is_dynamic(&module) {
+        dynamic::load(&engine, &mut store, linker, o, &bytes).map(|(i, dl)| (i, Some(dl)))
+    } else {
+        linker.instantiate(&mut store, &module).map(|i| (i, None))
+    };
+    let (instance, _dynamic_linker) = match loaded {
+        Ok(l) => l,
         Err(e) => return report_error(path, &e),
     };
     let Some(name) = o.invoke.as_deref() else {

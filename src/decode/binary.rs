@@ -56,7 +56,20 @@ fn order(section: u8) -> u8 {
 /// expression, `select` with a type list not of length one) are reported as
 /// `Error::Invalid`, after the whole module has decoded.
 pub fn decode_module(bytes: &[u8]) -> Result<Module, Error> {
-    let mut d = Decoder { bytes, m: Module::default(), deferred: None, uses_data_count: false };
+    decode(bytes, true)
+}
+
+/// Decodes the module structure but only delimits function bodies, without
+/// reading their instructions: for callers that read every body next anyway
+/// (the lowering), so bodies are decoded once. Malformed bodies then show up
+/// as errors from `OpReader` and the validator; to report exactly what
+/// [`decode_module`] would, run it when anything fails.
+pub fn decode_module_shallow(bytes: &[u8]) -> Result<Module, Error> {
+    decode(bytes, false)
+}
+
+fn decode(bytes: &[u8], scan_bodies: bool) -> Result<Module, Error> {
+    let mut d = Decoder { bytes, m: Module::default(), deferred: None, uses_data_count: false, scan_bodies };
     d.module()?;
     match d.deferred {
         Some(e) => Err(e),
@@ -72,6 +85,8 @@ struct Decoder<'a> {
     deferred: Option<Error>,
     /// `memory.init` or `data.drop` appears in a body.
     uses_data_count: bool,
+    /// Read every body's instructions (else only the body's extent).
+    scan_bodies: bool,
 }
 
 impl<'a> Decoder<'a> {
@@ -357,6 +372,14 @@ impl<'a> Decoder<'a> {
             }
 
             let code_start = s.offset();
+            if !self.scan_bodies {
+                if code_start > body_end {
+                    return Err(Error::malformed(body_start, "section size mismatch"));
+                }
+                s.skip(body_end - code_start)?;
+                self.m.bodies.push(FuncBody { locals, code: code_start..body_end });
+                continue;
+            }
             let mut uses_data_count = false;
             self.instrs(s, |op| {
                 if matches!(op, Op::MemoryInit { .. } | Op::DataDrop(_)) {

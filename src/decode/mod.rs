@@ -9,7 +9,7 @@ pub mod op;
 pub mod reader;
 pub mod types;
 
-pub use binary::{decode_module, MAX_LOCALS};
+pub use binary::{decode_module, decode_module_shallow, MAX_LOCALS};
 pub use module::*;
 pub use op::{MemArg, Op, OpReader};
 pub use types::*;

@@ -1,6 +1,8 @@
 //! `Linker`: resolves a module's imports by `(module, name)` and
-//! instantiates it. (The dynamic linker for `dylink.0` modules will live
-//! beside it.)
+//! instantiates it. The dynamic linker for `dylink.0` modules lives beside
+//! it, in `dylink`.
+
+pub mod dylink;
 
 use crate::decode::FuncType;
 use crate::error::{Error, Result};

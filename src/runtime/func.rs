@@ -30,6 +30,15 @@ impl<T> Caller<'_, T> {
     pub fn data_mut(&mut self) -> &mut T {
         self.store.data_mut()
     }
+    /// The calling instance's memory 0, exported or not (shared libraries
+    /// import their memory and export none).
+    pub fn memory(&self) -> Option<crate::Memory> {
+        let inner = &self.store.inner;
+        let m0 = inner.instance(self.instance?).ok()?.mem0;
+        let index = inner.memories.iter().position(|m| std::ptr::eq(&**m, m0))?;
+        Some(crate::Memory { store: inner.id, index: index as u32 })
+    }
+
     /// An export of the calling instance (e.g. its `memory`).
     pub fn get_export(&self, name: &str) -> Option<Extern> {
         self.instance?.get_export(&*self.store, name)

@@ -46,6 +46,18 @@ pub(crate) struct ModuleInner {
     pub name: Option<String>,
 }
 
+/// The error the full decode and validation report first, if any.
+fn first_error(bytes: &[u8]) -> Option<Error> {
+    let m = match decode::decode_module(bytes) {
+        Ok(m) => m,
+        Err(e) => return Some(e),
+    };
+    if let Err(e) = crate::validate::validate_module(&m) {
+        return Some(e);
+    }
+    crate::validate::validate_bodies(&m, bytes).err()
+}
+
 /// A compiled module.
 #[derive(Clone)]
 pub struct Module(pub(crate) Arc<ModuleInner>);
@@ -60,7 +72,14 @@ impl Module {
     /// Decodes, validates and (unless the engine is lazy) lowers `bytes`.
     pub fn new(engine: &Engine, bytes: impl AsRef<[u8]>) -> Result<Module> {
         let bytes: Box<[u8]> = bytes.as_ref().into();
-        let m = decode::decode_module(&bytes)?;
+        // Bodies are decoded once, by the lowering. If anything fails, the
+        // full decode and validation say which error comes first (a
+        // malformed body before an invalid one, in byte order).
+        Self::compile(engine, bytes.clone()).map_err(|e| first_error(&bytes).unwrap_or(e))
+    }
+
+    fn compile(engine: &Engine, bytes: Box<[u8]>) -> Result<Module> {
+        let m = decode::decode_module_shallow(&bytes)?;
         let vctx = crate::validate::validate_module(&m)?;
         let sigs = m.types.iter().map(|t| engine.sig_id(t)).collect();
         let code = (0..m.bodies.len()).map(|_| OnceLock::new()).collect();

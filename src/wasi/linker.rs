@@ -6,7 +6,7 @@ use super::errno::WasiResult;
 use super::mem::GuestMem;
 use super::{clock, exit_error, fd, path, proc, WasiCtx};
 use crate::error::{Error, Result};
-use crate::{Caller, Extern, FuncType, Linker, Val, ValType};
+use crate::{Caller, FuncType, Linker, Val, ValType};
 
 const MODULE: &str = "wasi_snapshot_preview1";
 
@@ -18,8 +18,10 @@ fn with_ctx<T>(
     get: &impl Fn(&mut T) -> &mut WasiCtx,
     f: impl FnOnce(&mut WasiCtx, &mut GuestMem) -> WasiResult<()>,
 ) -> Result<i32> {
-    let Some(Extern::Memory(memory)) = caller.get_export("memory") else {
-        return Err(Error::other("wasi: the calling module does not export its `memory`"));
+    // Memory 0 of the caller: its exported `memory`, or the memory a shared
+    // library imports (and does not export).
+    let Some(memory) = caller.memory() else {
+        return Err(Error::other("wasi: the calling module has no memory"));
     };
     let mut ctx = std::mem::take(get(caller.data_mut()));
     let result = f(&mut ctx, &mut GuestMem(memory.data_mut(caller)));

@@ -298,7 +298,11 @@ fn bench_translate(args: &Args) -> String {
     let cases: Vec<(&str, &str, Translate)> = vec![
         ("weft", "eager: validate + lower every function", weft_with(false)),
         ("wasmi", "`CompilationMode::Eager`", wasmi_with(wasmi::CompilationMode::Eager)),
-        ("weft", "lazy (`Config::lazy(true)`): decode only", weft_with(true)),
+        (
+            "weft",
+            "lazy (`Config::lazy(true)`): decode + module-level checks; bodies validated and lowered on first call",
+            weft_with(true),
+        ),
         (
             "wasmi",
             "`LazyTranslation` (its default): validate eagerly, translate on first call",

@@ -36,6 +36,11 @@ pub(crate) struct RunOptions {
     pub fuel: Option<u64>,
     pub max_memory: Option<u64>,
     pub max_stack: Option<u64>,
+    /// Directories searched for the libraries of a dynamically linked
+    /// program (`--lib-path`), and libraries loaded before its NEEDED ones
+    /// (`--preload`).
+    pub lib_paths: Vec<PathBuf>,
+    pub preloads: Vec<String>,
     pub file: PathBuf,
     pub args: Vec<String>,
 }
@@ -131,6 +136,8 @@ fn parse_run(args: &[String]) -> Result<Command, String> {
             }
             "--max-memory" => o.max_memory = Some(parse_bytes(key, option_value(key, inline, &mut it)?)?),
             "--max-stack" => o.max_stack = Some(parse_bytes(key, option_value(key, inline, &mut it)?)?),
+            "--lib-path" => o.lib_paths.push(option_value(key, inline, &mut it)?.into()),
+            "--preload" => o.preloads.push(option_value(key, inline, &mut it)?.to_string()),
             "--" => {
                 o.file = it.next().ok_or("missing FILE")?.into();
                 o.args = it.map(String::clone).collect();
@@ -275,6 +282,18 @@ mod tests {
         assert!(parse("run --backend jit m.wasm").is_err());
         assert!(parse("run --bogus m.wasm").is_err());
         assert!(matches!(parse("run -- -odd.wasm"), Ok(Command::Run(o)) if o.file == Path::new("-odd.wasm")));
+    }
+
+    #[test]
+    fn run_dynamic_linking_options() {
+        let Ok(Command::Run(o)) =
+            parse("run --lib-path a --lib-path=b --preload libx.so --preload=liby.so m.wasm")
+        else {
+            panic!("should parse");
+        };
+        assert_eq!(o.lib_paths, vec![PathBuf::from("a"), PathBuf::from("b")]);
+        assert_eq!(o.preloads, vec!["libx.so".to_string(), "liby.so".to_string()]);
+        assert!(parse("run --lib-path").is_err());
     }
 
     #[test]
