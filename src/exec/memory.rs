@@ -3,7 +3,7 @@
 
 use super::{get, set, Ctx, Exit, Regs, Res};
 use crate::error::TrapCode;
-use crate::ir::shapes::{Bulk, Drop, Grow, Load, Size, Slot, Store, U32};
+use crate::ir::shapes::{Bulk, Drop, Grow, Load, LoadIdx, Size, Slot, Store, StoreIdx, StoreImm, U32};
 
 /// Effective address of `addr + offset` (no overflow in 64 bits).
 #[inline(always)]
@@ -49,6 +49,67 @@ pub(crate) unsafe fn store<const N: usize>(
         }
         // SAFETY: `a + N <= len`, and `mem..mem+len` is accessible memory.
         std::ptr::write_unaligned(r.mem.add(a as usize) as *mut [u8; N], f(get(r.fp, o.src)));
+    }
+    Ok(())
+}
+
+/// Load from `(a + b) + offset`: `a + b` wraps at 32 bits like the
+/// `i32.add` it replaces; the offset does not wrap.
+#[inline(always)]
+pub(crate) unsafe fn load_idx<const N: usize>(
+    o: LoadIdx,
+    r: &mut Regs,
+    _c: &mut Ctx,
+    f: impl Fn([u8; N]) -> u64,
+) -> Res {
+    unsafe {
+        let base = (get(r.fp, o.a) as u32).wrapping_add(get(r.fp, o.b) as u32);
+        let a = base as u64 + o.offset.0 as u64;
+        if a + N as u64 > r.len as u64 {
+            return Err(oob());
+        }
+        // SAFETY: `a + N <= len`, and `mem..mem+len` is accessible memory.
+        let bytes = std::ptr::read_unaligned(r.mem.add(a as usize) as *const [u8; N]);
+        set(r.fp, o.dst, f(bytes));
+    }
+    Ok(())
+}
+
+/// Store to `(a + b) + offset` (see `load_idx`).
+#[inline(always)]
+pub(crate) unsafe fn store_idx<const N: usize>(
+    o: StoreIdx,
+    r: &mut Regs,
+    _c: &mut Ctx,
+    f: impl Fn(u64) -> [u8; N],
+) -> Res {
+    unsafe {
+        let base = (get(r.fp, o.a) as u32).wrapping_add(get(r.fp, o.b) as u32);
+        let a = base as u64 + o.offset.0 as u64;
+        if a + N as u64 > r.len as u64 {
+            return Err(oob());
+        }
+        // SAFETY: `a + N <= len`, and `mem..mem+len` is accessible memory.
+        std::ptr::write_unaligned(r.mem.add(a as usize) as *mut [u8; N], f(get(r.fp, o.src)));
+    }
+    Ok(())
+}
+
+/// Store of a constant.
+#[inline(always)]
+pub(crate) unsafe fn store_imm<const N: usize>(
+    o: StoreImm,
+    r: &mut Regs,
+    _c: &mut Ctx,
+    f: impl Fn(u64) -> [u8; N],
+) -> Res {
+    unsafe {
+        let a = ea(r, o.addr, o.offset);
+        if a + N as u64 > r.len as u64 {
+            return Err(oob());
+        }
+        // SAFETY: `a + N <= len`, and `mem..mem+len` is accessible memory.
+        std::ptr::write_unaligned(r.mem.add(a as usize) as *mut [u8; N], f(o.imm.0));
     }
     Ok(())
 }

@@ -114,6 +114,22 @@ pub(crate) unsafe fn bin_imm<A: SlotBits, B: SlotBits, R: NumRet>(
     Ok(())
 }
 
+/// `dst = f(imm, a)`
+#[inline(always)]
+pub(crate) unsafe fn bin_imm_lhs<A: SlotBits, B: SlotBits, R: NumRet>(
+    o: BinSI,
+    r: &mut Regs,
+    _c: &mut Ctx,
+    f: impl Fn(A, B) -> R,
+) -> Res {
+    // SAFETY: slot operands are inside the frame (see `exec::get`).
+    unsafe {
+        let v = f(A::from_bits(o.imm.0), B::from_bits(get(r.fp, o.a))).into_slot()?;
+        set(r.fp, o.dst, v);
+    }
+    Ok(())
+}
+
 // ---- references ----
 #[inline(always)]
 pub(crate) fn ref_is_null(v: u64) -> i32 {

@@ -130,6 +130,12 @@ shapes! {
     Load { dst: Slot, addr: Slot, offset: U32 }
     /// Store `mem[addr + offset] = src`.
     Store { addr: Slot, src: Slot, offset: U32 }
+    /// Load `dst = mem[(a + b) + offset]` (an `i32.add` fused into the load).
+    LoadIdx { dst: Slot, a: Slot, b: Slot, offset: U32 }
+    /// Store `mem[(a + b) + offset] = src`.
+    StoreIdx { a: Slot, b: Slot, src: Slot, offset: U32 }
+    /// Store a constant: `mem[addr + offset] = imm`.
+    StoreImm { addr: Slot, offset: U32, imm: Imm }
     /// `dst = global[index]` / `global[index] = dst`.
     Global { slot: Slot, index: Index }
     /// `dst = func_ref(index)`
@@ -168,6 +174,9 @@ plain_shapes!(
     CallIndirect,
     Load,
     Store,
+    LoadIdx,
+    StoreIdx,
+    StoreImm,
     Global,
     RefFunc,
     Size,

@@ -91,6 +91,21 @@ macro_rules! for_each_instr {
             Store16(Store) = memory::store(store16);
             Store32(Store) = memory::store(store32);
             Store64(Store) = memory::store(store64);
+            Load8SIdx(LoadIdx) = memory::load_idx(load8s);
+            Load8UIdx(LoadIdx) = memory::load_idx(load8u);
+            Load16SIdx(LoadIdx) = memory::load_idx(load16s);
+            Load16UIdx(LoadIdx) = memory::load_idx(load16u);
+            Load32SIdx(LoadIdx) = memory::load_idx(load32s);
+            Load32UIdx(LoadIdx) = memory::load_idx(load32u);
+            Load64Idx(LoadIdx) = memory::load_idx(load64);
+            Store8Idx(StoreIdx) = memory::store_idx(store8);
+            Store16Idx(StoreIdx) = memory::store_idx(store16);
+            Store32Idx(StoreIdx) = memory::store_idx(store32);
+            Store64Idx(StoreIdx) = memory::store_idx(store64);
+            Store8Imm(StoreImm) = memory::store_imm(store8);
+            Store16Imm(StoreImm) = memory::store_imm(store16);
+            Store32Imm(StoreImm) = memory::store_imm(store32);
+            Store64Imm(StoreImm) = memory::store_imm(store64);
             MemorySize(Size) = memory::size;
             MemoryGrow(Grow) = memory::grow;
             MemoryFill(Bulk) = memory::fill;
@@ -227,6 +242,16 @@ macro_rules! for_each_instr {
             I64RotlImm(BinSI) = numeric::bin_imm(i64_rotl);
             I64Rotr(BinSS) = numeric::bin(i64_rotr);
             I64RotrImm(BinSI) = numeric::bin_imm(i64_rotr);
+
+            // `imm op a` for the non-commutative ops C code uses that way (`1 << k`).
+            I32SubImmLhs(BinSI) = numeric::bin_imm_lhs(i32_sub);
+            I32ShlImmLhs(BinSI) = numeric::bin_imm_lhs(i32_shl);
+            I32ShrSImmLhs(BinSI) = numeric::bin_imm_lhs(i32_shr_s);
+            I32ShrUImmLhs(BinSI) = numeric::bin_imm_lhs(i32_shr_u);
+            I64SubImmLhs(BinSI) = numeric::bin_imm_lhs(i64_sub);
+            I64ShlImmLhs(BinSI) = numeric::bin_imm_lhs(i64_shl);
+            I64ShrSImmLhs(BinSI) = numeric::bin_imm_lhs(i64_shr_s);
+            I64ShrUImmLhs(BinSI) = numeric::bin_imm_lhs(i64_shr_u);
 
             // ---- numeric: f32 ----
             F32Abs(Un) = numeric::un(f32_abs);

@@ -280,6 +280,9 @@ impl Lowerer<'_> {
     }
 
     pub(super) fn control(&mut self, op: &Op) -> Result<()> {
+        // Control flow may join here: a value's home no longer tells which
+        // instruction computed it.
+        self.last_add = None;
         match op {
             Op::Unreachable => {
                 self.enc.emit(Opcode::Unreachable, Nullary {});

@@ -1,6 +1,6 @@
 //! Loads, stores and the memory instructions.
 
-use super::Lowerer;
+use super::{Lowerer, Val};
 use crate::decode::op::Op;
 use crate::decode::ValType::{self, F32, F64, I32, I64};
 use crate::error::Result;
@@ -8,21 +8,71 @@ use crate::ir::shapes::*;
 use crate::ir::Opcode as O;
 use std::mem::offset_of;
 
+/// The form of a load or store whose address is `a + b`.
+fn idx_form(op: O) -> O {
+    match op {
+        O::Load8S => O::Load8SIdx,
+        O::Load8U => O::Load8UIdx,
+        O::Load16S => O::Load16SIdx,
+        O::Load16U => O::Load16UIdx,
+        O::Load32S => O::Load32SIdx,
+        O::Load32U => O::Load32UIdx,
+        O::Load64 => O::Load64Idx,
+        O::Store8 => O::Store8Idx,
+        O::Store16 => O::Store16Idx,
+        O::Store32 => O::Store32Idx,
+        O::Store64 => O::Store64Idx,
+        _ => unreachable!("not a load or store"),
+    }
+}
+
+/// The form of a store of a constant.
+fn imm_form(op: O) -> O {
+    match op {
+        O::Store8 => O::Store8Imm,
+        O::Store16 => O::Store16Imm,
+        O::Store32 => O::Store32Imm,
+        O::Store64 => O::Store64Imm,
+        _ => unreachable!("not a store"),
+    }
+}
+
 impl Lowerer<'_> {
     fn load(&mut self, opc: O, ty: ValType, offset: u64) {
         let addr = self.pop();
+        let offset = U32(offset as u32);
+        if let Some(add) = self.take_add(addr) {
+            let dst = self.push_result(ty);
+            let s = LoadIdx { dst: Slot(dst), a: add.a, b: add.b, offset };
+            self.emit_result(idx_form(opc), s, offset_of!(LoadIdx, dst));
+            return;
+        }
         let addr = self.slot_of(addr);
         let dst = self.push_result(ty);
-        let s = Load { dst: Slot(dst), addr, offset: U32(offset as u32) };
-        self.emit_result(opc, s, offset_of!(Load, dst));
+        self.emit_result(opc, Load { dst: Slot(dst), addr, offset }, offset_of!(Load, dst));
     }
 
     fn store(&mut self, opc: O, offset: u64) {
         let v = self.pop();
         let addr = self.pop();
-        let addr = self.slot_of(addr);
-        let src = self.slot_of(v);
-        self.enc.emit(opc, Store { addr, src, offset: U32(offset as u32) });
+        let offset = U32(offset as u32);
+        match v.val {
+            Val::Const(imm) => {
+                let addr = self.slot_of(addr);
+                self.enc.emit(imm_form(opc), StoreImm { addr, offset, imm: Imm(imm) });
+            }
+            // The value is in a slot already: nothing was emitted between the
+            // address's `i32.add` and here, so it can fuse into the store.
+            Val::Slot(src) => match self.take_add(addr) {
+                Some(add) => {
+                    self.enc.emit(idx_form(opc), StoreIdx { a: add.a, b: add.b, src: Slot(src), offset });
+                }
+                None => {
+                    let addr = self.slot_of(addr);
+                    self.enc.emit(opc, Store { addr, src: Slot(src), offset });
+                }
+            },
+        }
     }
 
     /// Pops three operands (in push order) as slots.

@@ -71,6 +71,16 @@ enum CmpRhs {
     None,
 }
 
+/// An `i32.add a, b` that computed an address.
+#[derive(Clone, Copy, Debug)]
+struct Add {
+    pos: usize,
+    end: usize,
+    dst: u32,
+    a: Slot,
+    b: Slot,
+}
+
 /// A forward branch to patch: the i32 field at `at` gets `target - base`.
 #[derive(Clone, Copy, Debug)]
 struct Fixup {
@@ -124,6 +134,10 @@ pub(crate) struct Lowerer<'a> {
     /// following `br_if`/`if` fuses with it).
     last_cmp: Option<Cmp>,
     prev_cmp: Option<Cmp>,
+    /// The last `i32.add` of two slots (a load or store right after may
+    /// absorb it as its address). Valid while nothing else is emitted and
+    /// no control instruction intervenes.
+    last_add: Option<Add>,
     /// Emit fuel accounting (function entry, loop heads).
     fuel: bool,
     module: &'a Module,
@@ -193,6 +207,7 @@ fn lower(
         prev_dst: None,
         last_cmp: None,
         prev_cmp: None,
+        last_add: None,
         fuel,
         module,
     };
@@ -328,6 +343,18 @@ impl<'a> Lowerer<'a> {
         let (at, end) = self.prev_dst?;
         let e = self.stack.last()?;
         (end == self.enc.pos() && e.val == Val::Slot(e.home) && self.enc.read_u32(at) == e.home).then_some(at)
+    }
+
+    /// The `i32.add` that just computed `e` (into its home), taken back out of
+    /// the code so the caller can fuse it.
+    fn take_add(&mut self, e: Entry) -> Option<Add> {
+        let add = self.last_add?;
+        if add.end != self.enc.pos() || e.val != Val::Slot(add.dst) || e.home != add.dst {
+            return None;
+        }
+        self.enc.truncate(add.pos);
+        self.last_add = None;
+        Some(add)
     }
 
     /// The slot holding `e`'s value, writing a constant to its home first.

@@ -170,6 +170,21 @@ fn classify(op: &Op) -> Option<Num> {
     })
 }
 
+/// The `imm op a` form of a non-commutative operation, where there is one.
+fn imm_lhs(ss: O) -> Option<O> {
+    Some(match ss {
+        O::I32Sub => O::I32SubImmLhs,
+        O::I32Shl => O::I32ShlImmLhs,
+        O::I32ShrS => O::I32ShrSImmLhs,
+        O::I32ShrU => O::I32ShrUImmLhs,
+        O::I64Sub => O::I64SubImmLhs,
+        O::I64Shl => O::I64ShlImmLhs,
+        O::I64ShrS => O::I64ShrSImmLhs,
+        O::I64ShrU => O::I64ShrUImmLhs,
+        _ => return None,
+    })
+}
+
 impl Lowerer<'_> {
     /// Lowers `op` if it is numeric; `Ok(false)` otherwise.
     pub(super) fn numeric(&mut self, op: &Op) -> Result<bool> {
@@ -178,6 +193,8 @@ impl Lowerer<'_> {
             Num::Retype(ty) => {
                 let top = self.stack.len() - 1;
                 self.stack[top].ty = ty;
+                // No code: the instruction before still computed the top.
+                self.last_dst = self.prev_dst;
             }
             Num::Un(opc, ty) => {
                 let a = self.pop();
@@ -203,6 +220,11 @@ impl Lowerer<'_> {
                         let pos = self.emit_result(si, s, offset_of!(BinSI, dst));
                         self.note_cmp(pos, si, dst, Slot(bs), CmpRhs::Imm(imm));
                     }
+                    (Val::Const(imm), Val::Slot(bs)) if imm_lhs(ss).is_some() => {
+                        let dst = self.push_result(ty);
+                        let s = BinSI { dst: Slot(dst), a: Slot(bs), imm: Imm(imm) };
+                        self.emit_result(imm_lhs(ss).unwrap(), s, offset_of!(BinSI, dst));
+                    }
                     _ => {
                         let a = self.slot_of(a);
                         let b = self.slot_of(b);
@@ -210,6 +232,9 @@ impl Lowerer<'_> {
                         let pos =
                             self.emit_result(ss, BinSS { dst: Slot(dst), a, b }, offset_of!(BinSS, dst));
                         self.note_cmp(pos, ss, dst, a, CmpRhs::Slot(b));
+                        if ss == O::I32Add {
+                            self.last_add = Some(super::Add { pos, end: self.enc.pos(), dst, a, b });
+                        }
                     }
                 }
             }
