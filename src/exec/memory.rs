@@ -16,6 +16,34 @@ fn oob() -> Exit {
     Exit::trap(TrapCode::MemoryOutOfBounds)
 }
 
+/// Reads `N` bytes at address `a`, bounds-checked.
+#[inline(always)]
+unsafe fn read<const N: usize>(r: &Regs, a: u64) -> Result<[u8; N], Exit> {
+    if a + N as u64 > r.len as u64 {
+        return Err(oob());
+    }
+    // SAFETY: `a + N <= len`, and `mem..mem+len` is accessible memory.
+    Ok(unsafe { std::ptr::read_unaligned(r.mem.add(a as usize) as *const [u8; N]) })
+}
+
+/// Writes `N` bytes at address `a`, bounds-checked.
+#[inline(always)]
+unsafe fn write<const N: usize>(r: &Regs, a: u64, bytes: [u8; N]) -> Res {
+    if a + N as u64 > r.len as u64 {
+        return Err(oob());
+    }
+    // SAFETY: `a + N <= len`, and `mem..mem+len` is accessible memory.
+    unsafe { std::ptr::write_unaligned(r.mem.add(a as usize) as *mut [u8; N], bytes) };
+    Ok(())
+}
+
+/// The address `(a + b) + offset`: `a + b` wraps at 32 bits like the
+/// `i32.add` it replaces; the offset does not wrap.
+#[inline(always)]
+unsafe fn ea_idx(r: &Regs, a: Slot, b: Slot, offset: U32) -> u64 {
+    unsafe { (get(r.fp, a) as u32).wrapping_add(get(r.fp, b) as u32) as u64 + offset.0 as u64 }
+}
+
 #[inline(always)]
 pub(crate) unsafe fn load<const N: usize>(
     o: Load,
@@ -23,15 +51,7 @@ pub(crate) unsafe fn load<const N: usize>(
     _c: &mut Ctx,
     f: impl Fn([u8; N]) -> u64,
 ) -> Res {
-    unsafe {
-        let a = ea(r, o.addr, o.offset);
-        if a + N as u64 > r.len as u64 {
-            return Err(oob());
-        }
-        // SAFETY: `a + N <= len`, and `mem..mem+len` is accessible memory.
-        let bytes = std::ptr::read_unaligned(r.mem.add(a as usize) as *const [u8; N]);
-        set(r.fp, o.dst, f(bytes));
-    }
+    unsafe { set(r.fp, o.dst, f(read(r, ea(r, o.addr, o.offset))?)) };
     Ok(())
 }
 
@@ -42,19 +62,10 @@ pub(crate) unsafe fn store<const N: usize>(
     _c: &mut Ctx,
     f: impl Fn(u64) -> [u8; N],
 ) -> Res {
-    unsafe {
-        let a = ea(r, o.addr, o.offset);
-        if a + N as u64 > r.len as u64 {
-            return Err(oob());
-        }
-        // SAFETY: `a + N <= len`, and `mem..mem+len` is accessible memory.
-        std::ptr::write_unaligned(r.mem.add(a as usize) as *mut [u8; N], f(get(r.fp, o.src)));
-    }
-    Ok(())
+    unsafe { write(r, ea(r, o.addr, o.offset), f(get(r.fp, o.src))) }
 }
 
-/// Load from `(a + b) + offset`: `a + b` wraps at 32 bits like the
-/// `i32.add` it replaces; the offset does not wrap.
+/// Load from `(a + b) + offset`.
 #[inline(always)]
 pub(crate) unsafe fn load_idx<const N: usize>(
     o: LoadIdx,
@@ -62,20 +73,11 @@ pub(crate) unsafe fn load_idx<const N: usize>(
     _c: &mut Ctx,
     f: impl Fn([u8; N]) -> u64,
 ) -> Res {
-    unsafe {
-        let base = (get(r.fp, o.a) as u32).wrapping_add(get(r.fp, o.b) as u32);
-        let a = base as u64 + o.offset.0 as u64;
-        if a + N as u64 > r.len as u64 {
-            return Err(oob());
-        }
-        // SAFETY: `a + N <= len`, and `mem..mem+len` is accessible memory.
-        let bytes = std::ptr::read_unaligned(r.mem.add(a as usize) as *const [u8; N]);
-        set(r.fp, o.dst, f(bytes));
-    }
+    unsafe { set(r.fp, o.dst, f(read(r, ea_idx(r, o.a, o.b, o.offset))?)) };
     Ok(())
 }
 
-/// Store to `(a + b) + offset` (see `load_idx`).
+/// Store to `(a + b) + offset`.
 #[inline(always)]
 pub(crate) unsafe fn store_idx<const N: usize>(
     o: StoreIdx,
@@ -83,16 +85,7 @@ pub(crate) unsafe fn store_idx<const N: usize>(
     _c: &mut Ctx,
     f: impl Fn(u64) -> [u8; N],
 ) -> Res {
-    unsafe {
-        let base = (get(r.fp, o.a) as u32).wrapping_add(get(r.fp, o.b) as u32);
-        let a = base as u64 + o.offset.0 as u64;
-        if a + N as u64 > r.len as u64 {
-            return Err(oob());
-        }
-        // SAFETY: `a + N <= len`, and `mem..mem+len` is accessible memory.
-        std::ptr::write_unaligned(r.mem.add(a as usize) as *mut [u8; N], f(get(r.fp, o.src)));
-    }
-    Ok(())
+    unsafe { write(r, ea_idx(r, o.a, o.b, o.offset), f(get(r.fp, o.src))) }
 }
 
 /// Store of a constant.
@@ -103,15 +96,7 @@ pub(crate) unsafe fn store_imm<const N: usize>(
     _c: &mut Ctx,
     f: impl Fn(u64) -> [u8; N],
 ) -> Res {
-    unsafe {
-        let a = ea(r, o.addr, o.offset);
-        if a + N as u64 > r.len as u64 {
-            return Err(oob());
-        }
-        // SAFETY: `a + N <= len`, and `mem..mem+len` is accessible memory.
-        std::ptr::write_unaligned(r.mem.add(a as usize) as *mut [u8; N], f(o.imm.0));
-    }
-    Ok(())
+    unsafe { write(r, ea(r, o.addr, o.offset), f(o.imm.0)) }
 }
 
 #[inline(always)]

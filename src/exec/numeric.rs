@@ -315,6 +315,17 @@ pub(crate) fn i64_extend_i32_u(a: u32) -> i64 {
 }
 
 // ---- floats ----
+/// `f(a)`, or `a` made quiet when it is a NaN (`a + a` quiets it).
+#[inline(always)]
+fn quiet<T: Copy + PartialEq + std::ops::Add<Output = T>>(a: T, f: impl Fn(T) -> T) -> T {
+    #[allow(clippy::eq_op)]
+    if a != a {
+        a + a
+    } else {
+        f(a)
+    }
+}
+
 macro_rules! float_ops {
     ($t:ty, $abs:ident, $neg:ident, $ceil:ident, $floor:ident, $trunc:ident, $nearest:ident,
      $sqrt:ident, $eq:ident, $ne:ident, $lt:ident, $gt:ident, $le:ident, $ge:ident,
@@ -330,35 +341,19 @@ macro_rules! float_ops {
         // Rounding may pass a signalling NaN through; wasm wants it quiet.
         #[inline(always)]
         pub(crate) fn $ceil(a: $t) -> $t {
-            if a.is_nan() {
-                a + a
-            } else {
-                a.ceil()
-            }
+            quiet(a, <$t>::ceil)
         }
         #[inline(always)]
         pub(crate) fn $floor(a: $t) -> $t {
-            if a.is_nan() {
-                a + a
-            } else {
-                a.floor()
-            }
+            quiet(a, <$t>::floor)
         }
         #[inline(always)]
         pub(crate) fn $trunc(a: $t) -> $t {
-            if a.is_nan() {
-                a + a
-            } else {
-                a.trunc()
-            }
+            quiet(a, <$t>::trunc)
         }
         #[inline(always)]
         pub(crate) fn $nearest(a: $t) -> $t {
-            if a.is_nan() {
-                a + a
-            } else {
-                a.round_ties_even()
-            }
+            quiet(a, <$t>::round_ties_even)
         }
         #[inline(always)]
         pub(crate) fn $sqrt(a: $t) -> $t {

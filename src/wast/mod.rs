@@ -2,7 +2,7 @@
 //! scripts are parsed with the `wast` crate and every directive is checked
 //! against weft through the public API only. Test tooling, not runtime.
 
-mod spectest;
+pub mod spectest;
 mod value;
 
 use crate::{Backend, Config, Engine, Error, Extern, Instance, Linker, Module, Store, TrapCode, Val};

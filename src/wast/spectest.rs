@@ -7,7 +7,7 @@ use crate::{
 };
 
 /// Defines every `spectest` export in `linker`.
-pub(super) fn define(linker: &mut Linker<()>, store: &mut Store<()>) -> Result<(), Error> {
+pub fn define(linker: &mut Linker<()>, store: &mut Store<()>) -> Result<(), Error> {
     use ValType::{F32, F64, I32, I64};
     let prints: [(&str, &[ValType]); 7] = [
         ("print", &[]),
