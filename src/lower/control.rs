@@ -7,9 +7,9 @@ use crate::error::Result;
 use crate::ir::shapes::*;
 use crate::ir::{branch_field, Opcode};
 
-/// The branches an integer compare fuses into: (jump when it holds, jump
-/// when it does not). Float compares are not fused: with NaN, "not less"
-/// is not "greater or equal".
+/// The branches a compare fuses into: (jump when it holds, jump when it
+/// does not). For float orderings the second is a `Not` form: with NaN,
+/// "not less" is not "greater or equal".
 pub(super) fn fused(op: Opcode) -> Option<(Opcode, Opcode)> {
     use Opcode::*;
     Some(match op {
@@ -55,6 +55,30 @@ pub(super) fn fused(op: Opcode) -> Option<(Opcode, Opcode)> {
         I64GeSImm => (BrI64GeSImm, BrI64LtSImm),
         I64GeU => (BrI64GeU, BrI64LtU),
         I64GeUImm => (BrI64GeUImm, BrI64LtUImm),
+        F32Eq => (BrF32Eq, BrF32Ne),
+        F32EqImm => (BrF32EqImm, BrF32NeImm),
+        F32Ne => (BrF32Ne, BrF32Eq),
+        F32NeImm => (BrF32NeImm, BrF32EqImm),
+        F32Lt => (BrF32Lt, BrF32NotLt),
+        F32LtImm => (BrF32LtImm, BrF32NotLtImm),
+        F32Gt => (BrF32Gt, BrF32NotGt),
+        F32GtImm => (BrF32GtImm, BrF32NotGtImm),
+        F32Le => (BrF32Le, BrF32NotLe),
+        F32LeImm => (BrF32LeImm, BrF32NotLeImm),
+        F32Ge => (BrF32Ge, BrF32NotGe),
+        F32GeImm => (BrF32GeImm, BrF32NotGeImm),
+        F64Eq => (BrF64Eq, BrF64Ne),
+        F64EqImm => (BrF64EqImm, BrF64NeImm),
+        F64Ne => (BrF64Ne, BrF64Eq),
+        F64NeImm => (BrF64NeImm, BrF64EqImm),
+        F64Lt => (BrF64Lt, BrF64NotLt),
+        F64LtImm => (BrF64LtImm, BrF64NotLtImm),
+        F64Gt => (BrF64Gt, BrF64NotGt),
+        F64GtImm => (BrF64GtImm, BrF64NotGtImm),
+        F64Le => (BrF64Le, BrF64NotLe),
+        F64LeImm => (BrF64LeImm, BrF64NotLeImm),
+        F64Ge => (BrF64Ge, BrF64NotGe),
+        F64GeImm => (BrF64GeImm, BrF64NotGeImm),
         _ => return None,
     })
 }

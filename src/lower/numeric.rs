@@ -244,7 +244,7 @@ impl Lowerer<'_> {
 }
 
 impl Lowerer<'_> {
-    /// Remembers an integer compare so that a branch right after it can
+    /// Remembers a compare so that a branch right after it can
     /// absorb it.
     fn note_cmp(&mut self, pos: usize, op: O, dst: u32, a: Slot, b: CmpRhs) {
         if super::control::fused(op).is_some() {
