@@ -316,3 +316,43 @@ fn max_memory_caps_growth() {
     let module = Module::new(&engine, &big).unwrap();
     assert!(Linker::new(&engine).instantiate(&mut store, &module).is_err());
 }
+
+#[test]
+fn interrupt_stops_a_guest_that_loops_forever() {
+    let bytes = wat(r#"(module (func (export "spin") (loop $l (br $l))))"#);
+    for backend in [Backend::Loop, Backend::default()] {
+        let engine = Engine::new(Config::new().backend(backend).interruptible(true));
+        let module = Module::new(&engine, &bytes).unwrap();
+        let mut store = Store::new(&engine, ());
+        let instance = Linker::new(&engine).instantiate(&mut store, &module).unwrap();
+        let spin = instance.get_func(&store, "spin").unwrap();
+        let interrupter = {
+            let engine = engine.clone();
+            std::thread::spawn(move || {
+                std::thread::sleep(std::time::Duration::from_millis(50));
+                engine.interrupt();
+            })
+        };
+        let err = spin.call(&mut store, &[], &mut []).unwrap_err();
+        interrupter.join().unwrap();
+        assert_eq!(err.as_trap().map(|t| t.code), Some(TrapCode::Interrupted), "{err}");
+    }
+}
+
+#[test]
+fn a_panicking_host_function_is_a_trap_not_a_crash() {
+    let bytes = wat(r#"(module (import "h" "boom" (func $b)) (func (export "go") (call $b)))"#);
+    let engine = Engine::default();
+    let module = Module::new(&engine, &bytes).unwrap();
+    let mut store = Store::new(&engine, ());
+    let mut linker = Linker::new(&engine);
+    linker.func_wrap("h", "boom", || -> () { panic!("kaboom") }).unwrap();
+    let instance = linker.instantiate(&mut store, &module).unwrap();
+    let go = instance.get_func(&store, "go").unwrap();
+    let err = go.call(&mut store, &[], &mut []).unwrap_err();
+    let trap = err.as_trap().expect("a trap");
+    assert_eq!(trap.code, TrapCode::HostError);
+    assert!(trap.message.as_deref().unwrap_or("").contains("kaboom"), "{err}");
+    // The store is still usable.
+    assert!(go.call(&mut store, &[], &mut []).is_err());
+}

@@ -208,7 +208,8 @@ unsafe fn host_call(f: *const FuncEntity, args: *mut u64, ip: *const u8, fp: *mu
         let ctx: *mut Ctx = c;
         // The host function may re-enter wasm through `ctx` (it reaches the
         // store); nothing of `c` is used until it returns.
-        let result = func(store, instance, std::slice::from_raw_parts_mut(args, *slots as usize));
+        let slots = std::slice::from_raw_parts_mut(args, *slots as usize);
+        let result = crate::runtime::store::call_host_fn(&**func, store, instance, slots);
         let c = &mut *ctx;
         c.frames.pop();
         c.top = saved_top;

@@ -2,8 +2,9 @@
 
 use super::numeric::SlotBits;
 pub(crate) use super::numeric::{
-    f32_eq, f32_ge, f32_gt, f32_le, f32_lt, f32_ne, f64_eq, f64_ge, f64_gt, f64_le, f64_lt, f64_ne, i32_eq, i32_ge_s, i32_ge_u, i32_gt_s, i32_gt_u, i32_le_s, i32_le_u, i32_lt_s, i32_lt_u, i32_ne, i64_eq,
-    i64_eqz, i64_ge_s, i64_ge_u, i64_gt_s, i64_gt_u, i64_le_s, i64_le_u, i64_lt_s, i64_lt_u, i64_ne,
+    f32_eq, f32_ge, f32_gt, f32_le, f32_lt, f32_ne, f64_eq, f64_ge, f64_gt, f64_le, f64_lt, f64_ne, i32_eq,
+    i32_ge_s, i32_ge_u, i32_gt_s, i32_gt_u, i32_le_s, i32_le_u, i32_lt_s, i32_lt_u, i32_ne, i64_eq, i64_eqz,
+    i64_ge_s, i64_ge_u, i64_gt_s, i64_gt_u, i64_le_s, i64_le_u, i64_lt_s, i64_lt_u, i64_ne,
 };
 use super::{get, set, Ctx, Exit, Regs, Res};
 use crate::error::TrapCode;
@@ -145,7 +146,8 @@ pub(crate) unsafe fn ret_const(o: Const, r: &mut Regs, c: &mut Ctx) -> Res {
 
 /// Charges fuel (emitted only when the engine counts it).
 #[inline(always)]
-pub(crate) unsafe fn consume_fuel(o: Fuel, _r: &mut Regs, c: &mut Ctx) -> Res {
+pub(crate) unsafe fn consume_fuel(o: Fuel, r: &mut Regs, c: &mut Ctx) -> Res {
+    unsafe { check_interrupt(o, r, c)? };
     let amount = o.amount.0 as u64;
     if c.fuel < amount {
         c.fuel = 0;
@@ -158,7 +160,12 @@ pub(crate) unsafe fn consume_fuel(o: Fuel, _r: &mut Regs, c: &mut Ctx) -> Res {
 /// Branch when `f(a, b)` does not hold (float compares: NaN makes the
 /// negation differ from the opposite compare).
 #[inline(always)]
-pub(crate) unsafe fn br_cmp_not<A: SlotBits>(o: JumpCmp, r: &mut Regs, c: &mut Ctx, f: impl Fn(A, A) -> i32) -> Res {
+pub(crate) unsafe fn br_cmp_not<A: SlotBits>(
+    o: JumpCmp,
+    r: &mut Regs,
+    c: &mut Ctx,
+    f: impl Fn(A, A) -> i32,
+) -> Res {
     unsafe { br_cmp(o, r, c, |a, b| (f(a, b) == 0) as i32) }
 }
 
@@ -170,4 +177,17 @@ pub(crate) unsafe fn br_cmp_imm_not<A: SlotBits>(
     f: impl Fn(A, A) -> i32,
 ) -> Res {
     unsafe { br_cmp_imm(o, r, c, |a, b| (f(a, b) == 0) as i32) }
+}
+
+/// Traps when another thread called `Engine::interrupt` (emitted only when
+/// the engine is interruptible).
+#[inline(always)]
+pub(crate) unsafe fn check_interrupt(_o: Fuel, _r: &mut Regs, c: &mut Ctx) -> Res {
+    // SAFETY: the flag lives in the engine, which the store keeps alive.
+    let flag = unsafe { &*c.interrupt };
+    if flag.load(std::sync::atomic::Ordering::Relaxed) {
+        flag.store(false, std::sync::atomic::Ordering::Relaxed);
+        return Err(Exit::trap(TrapCode::Interrupted));
+    }
+    Ok(())
 }

@@ -11,6 +11,7 @@ pub(crate) mod call;
 pub(crate) mod control;
 pub(crate) mod memory;
 pub(crate) mod numeric;
+pub(crate) mod simd;
 pub(crate) mod table;
 pub(crate) mod variable;
 
@@ -79,6 +80,8 @@ pub(crate) struct Ctx {
     pub error: Option<Error>,
     /// Fuel left (only consumed when the engine counts fuel).
     pub fuel: u64,
+    /// The engine's interrupt flag (polled where the engine asked for it).
+    pub interrupt: *const std::sync::atomic::AtomicBool,
 }
 
 /// Reads a slot.

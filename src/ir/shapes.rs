@@ -194,3 +194,22 @@ impl Shape for JumpTable {
         (self.len.0 as usize + 1) * 4
     }
 }
+
+// ---- simd ----
+shapes! {
+    /// `dst = v128(lo | hi << 64)`
+    Const128 { dst: Slot, lo: Imm, hi: Imm }
+    /// `dst = op(a, b, c)` (v128 operands)
+    Tern { dst: Slot, a: Slot, b: Slot, c: Slot }
+    /// `i8x16.shuffle`: `lo`/`hi` hold the 16 lane indices, one per byte.
+    Shuffle { dst: Slot, a: Slot, b: Slot, lo: Imm, hi: Imm }
+    /// `dst = src[lane]`
+    Lane { dst: Slot, src: Slot, lane: U32 }
+    /// `dst = a` with `a[lane] = b`
+    LaneSet { dst: Slot, a: Slot, b: Slot, lane: U32 }
+    /// `dst = src` with `src[lane] = mem[addr + offset]`
+    LoadLane { dst: Slot, addr: Slot, src: Slot, offset: U32, lane: U32 }
+    /// `mem[addr + offset] = src[lane]`
+    StoreLane { addr: Slot, src: Slot, offset: U32, lane: U32 }
+}
+plain_shapes!(Const128, Tern, Shuffle, Lane, LaneSet, LoadLane, StoreLane);

@@ -120,8 +120,8 @@ impl Lowerer<'_> {
             else_fixup: None,
             dead_born,
         });
-        if kind == Kind::Loop && self.fuel && !dead_born {
-            let pos = self.enc.emit(Opcode::ConsumeFuel, Fuel { amount: U32(0) });
+        if let (Kind::Loop, Some(op), false) = (kind, self.check, dead_born) {
+            let pos = self.enc.emit(op, Fuel { amount: U32(0) });
             self.ctrls.last_mut().unwrap().fuel_at = Some((pos, self.enc.count()));
         }
     }

@@ -15,6 +15,7 @@ mod call;
 mod control;
 mod memory;
 mod numeric;
+mod simd;
 mod table;
 mod variable;
 
@@ -101,8 +102,8 @@ struct Ctrl {
     head: usize,
     /// Branches to this block's end.
     fixups: Vec<Fixup>,
-    /// Loop with fuel: the `ConsumeFuel` at its head, patched at `end` with
-    /// the body's instruction count, and the count at the head.
+    /// Loop with a check: the `ConsumeFuel` at its head, patched at `end`
+    /// with the body's instruction count, and the count at the head.
     fuel_at: Option<(usize, usize)>,
     /// `if`: the branch to the else arm (or the end), to patch.
     else_fixup: Option<Fixup>,
@@ -138,8 +139,9 @@ pub(crate) struct Lowerer<'a> {
     /// absorb it as its address). Valid while nothing else is emitted and
     /// no control instruction intervenes.
     last_add: Option<Add>,
-    /// Emit fuel accounting (function entry, loop heads).
-    fuel: bool,
+    /// The check emitted at function entry and loop heads: `ConsumeFuel`
+    /// (which also polls the interrupt flag), `CheckInterrupt`, or none.
+    check: Option<Opcode>,
     module: &'a Module,
 }
 
@@ -150,10 +152,10 @@ pub(crate) fn lower_func(
     bytes: &[u8],
     def: u32,
     words: &[usize],
-    fuel: bool,
+    check: Option<Opcode>,
 ) -> Result<FuncCode> {
     let func = module.num_imported_funcs + def;
-    lower(module, vctx, bytes, def, words, fuel).map_err(|e| match e {
+    lower(module, vctx, bytes, def, words, check).map_err(|e| match e {
         // The reader reports some validation errors without the function.
         Error::Invalid { func: None, offset, message } => {
             Error::Invalid { func: Some(func), offset, message }
@@ -168,7 +170,7 @@ fn lower(
     bytes: &[u8],
     def: u32,
     words: &[usize],
-    fuel: bool,
+    check: Option<Opcode>,
 ) -> Result<FuncCode> {
     let func = module.num_imported_funcs + def;
     let body = &module.bodies[def as usize];
@@ -208,11 +210,11 @@ fn lower(
         last_cmp: None,
         prev_cmp: None,
         last_add: None,
-        fuel,
+        check,
         module,
     };
-    if fuel {
-        l.enc.emit(Opcode::ConsumeFuel, Fuel { amount: U32(1) });
+    if let Some(op) = check {
+        l.enc.emit(op, Fuel { amount: U32(1) });
     }
     l.ctrls.push(Ctrl {
         kind: Kind::Func,
@@ -284,7 +286,7 @@ impl<'a> Lowerer<'a> {
             Op::F32Const(x) => self.push_const(ValType::F32, *x as u64),
             Op::F64Const(x) => self.push_const(ValType::F64, *x),
             _ => {
-                if self.memory(op)? || self.table(op)? || self.numeric(op)? {
+                if self.memory(op)? || self.table(op)? || self.numeric(op)? || self.simd(op)? {
                     Ok(())
                 } else {
                     Err(Error::other(format!(

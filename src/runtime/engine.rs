@@ -15,6 +15,7 @@ pub struct Config {
     pub(crate) max_stack_slots: usize,
     pub(crate) memory_reservation: Option<u64>,
     pub(crate) fuel: bool,
+    pub(crate) interruptible: bool,
     pub(crate) max_memory: Option<u64>,
 }
 
@@ -27,6 +28,7 @@ impl Default for Config {
             max_stack_slots: 8 << 20,
             memory_reservation: None,
             fuel: false,
+            interruptible: false,
             max_memory: None,
         }
     }
@@ -67,6 +69,13 @@ impl Config {
         self.fuel = on;
         self
     }
+    /// Let another thread stop running wasm with [`Engine::interrupt`]: the
+    /// flag is checked at function entries and loop heads (only when this
+    /// is on), and running code traps with "interrupted".
+    pub fn interruptible(&mut self, on: bool) -> &mut Self {
+        self.interruptible = on;
+        self
+    }
     /// Upper bound, in bytes, on every linear memory of the store: growth
     /// past it fails (`memory.grow` returns -1), and a module whose memory
     /// starts larger fails to instantiate.
@@ -91,6 +100,9 @@ struct SigRegistry {
 struct EngineInner {
     config: Config,
     sigs: Mutex<SigRegistry>,
+    /// Set by `interrupt`; running code checks it where `interruptible` put
+    /// checks, and clears it when it stops.
+    interrupt: std::sync::atomic::AtomicBool,
 }
 
 /// Compilation settings and the signature registry; cheap to clone.
@@ -111,11 +123,27 @@ impl std::fmt::Debug for Engine {
 
 impl Engine {
     pub fn new(config: &Config) -> Self {
-        Engine(Arc::new(EngineInner { config: config.clone(), sigs: Mutex::default() }))
+        Engine(Arc::new(EngineInner {
+            config: config.clone(),
+            sigs: Mutex::default(),
+            interrupt: std::sync::atomic::AtomicBool::new(false),
+        }))
     }
     pub fn config(&self) -> &Config {
         &self.0.config
     }
+    /// Stops the wasm code running in this engine's stores (from any
+    /// thread): it traps with "interrupted" at its next check. Needs
+    /// `Config::interruptible(true)`.
+    pub fn interrupt(&self) {
+        self.0.interrupt.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// The flag running code polls.
+    pub(crate) fn interrupt_flag(&self) -> *const std::sync::atomic::AtomicBool {
+        &self.0.interrupt
+    }
+
     pub(crate) fn same(&self, other: &Engine) -> bool {
         Arc::ptr_eq(&self.0, &other.0)
     }
@@ -130,6 +158,18 @@ impl Engine {
         reg.ids.insert(ty.clone(), id);
         id
     }
+    /// The check lowering puts at function entries and loop heads.
+    pub(crate) fn check(&self) -> Option<crate::ir::Opcode> {
+        let c = &self.0.config;
+        if c.fuel {
+            Some(crate::ir::Opcode::ConsumeFuel)
+        } else if c.interruptible {
+            Some(crate::ir::Opcode::CheckInterrupt)
+        } else {
+            None
+        }
+    }
+
     /// The handler words code is encoded with for this engine's backend.
     pub(crate) fn words(&self) -> &'static [usize] {
         match self.0.config.backend {

@@ -256,7 +256,8 @@ pub(crate) fn invoke(
             FuncKind::Host { func, .. } => {
                 let saved_top = (*ctx).top;
                 (*ctx).top = base.add(n);
-                let r = func(store_ptr, std::ptr::null_mut(), std::slice::from_raw_parts_mut(base, n));
+                let slots = std::slice::from_raw_parts_mut(base, n);
+                let r = super::store::call_host_fn(&**func, store_ptr, std::ptr::null_mut(), slots);
                 (*ctx).top = saved_top;
                 r
             }

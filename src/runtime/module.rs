@@ -93,7 +93,7 @@ impl Module {
                     &inner.bytes,
                     def,
                     engine.words(),
-                    engine.config().fuel,
+                    engine.check(),
                 )?;
                 let _ = inner.code[def as usize].set(Ok(code));
             }
@@ -175,7 +175,7 @@ impl Module {
                 &inner.bytes,
                 def,
                 inner.engine.words(),
-                inner.engine.config().fuel,
+                inner.engine.check(),
             )
         });
         r.as_ref().map_err(Clone::clone)

@@ -52,6 +52,30 @@ pub(crate) struct FuncEntity {
     pub kind: FuncKind,
 }
 
+/// Calls a host function; a panic inside it becomes an error (a trap for
+/// the wasm caller) instead of unwinding through the interpreter.
+pub(crate) fn call_host_fn(
+    func: &HostFn,
+    store: *mut u8,
+    instance: *mut InstanceEntity,
+    slots: &mut [u64],
+) -> Result<()> {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| func(store, instance, slots))) {
+        Ok(r) => r,
+        Err(payload) => {
+            let what = payload
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "a non-string payload".into());
+            Err(crate::Error::Trap(crate::Trap {
+                message: Some(format!("host function panicked: {what}")),
+                ..crate::Trap::new(crate::TrapCode::HostError)
+            }))
+        }
+    }
+}
+
 /// Looks up (lowering if needed) the code of a wasm function and caches it.
 pub(crate) fn compile_func(f: &FuncEntity) -> Result<*const FuncCode> {
     match &f.kind {
@@ -183,6 +207,7 @@ impl<T> Store<T> {
             store: std::ptr::null_mut(),
             error: None,
             fuel: 0,
+            interrupt: engine.interrupt_flag(),
         });
         Store {
             inner: StoreInner {
