@@ -426,8 +426,15 @@ fn main() {
         full.extend_from_slice(a);
         command_output("git", &full)
     };
-    let weft_rev = git(&["rev-parse", "--short", "HEAD"]);
-    let dirty = !git(&["status", "--porcelain", "--", "src", "build.rs", "Cargo.toml"]).is_empty();
+    // WEFT_REV names the weft revision when measuring a snapshot outside git
+    // (e.g. `git archive HEAD` unpacked elsewhere).
+    let (weft_rev, dirty) = match std::env::var("WEFT_REV") {
+        Ok(rev) => (rev, false),
+        Err(_) => (
+            git(&["rev-parse", "--short", "HEAD"]),
+            !git(&["status", "--porcelain", "--", "src", "build.rs", "Cargo.toml"]).is_empty(),
+        ),
+    };
     let load_before = loadavg();
 
     let mut body = String::new();
