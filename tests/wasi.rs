@@ -4,37 +4,12 @@
 //! edges C cannot reach (bad pointers, reactors, a missing memory).
 
 use std::io::Cursor;
-use std::path::{Path, PathBuf};
+use std::path::Path;
+mod common;
+
+use common::{fixture, TempDir};
 use weft::wasi::{self, OutputPipe, WasiCtx, WasiCtxBuilder};
 use weft::{Engine, Error, Linker, Module, Store};
-
-fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/wasi").join(format!("{name}.wasm"))
-}
-
-/// A directory under the system temp dir, removed on drop.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(tag: &str) -> TempDir {
-        use std::sync::atomic::{AtomicU32, Ordering};
-        static NEXT: AtomicU32 = AtomicU32::new(0);
-        let n = NEXT.fetch_add(1, Ordering::Relaxed);
-        let dir = std::env::temp_dir().join(format!("weft-wasi-{tag}-{}-{n}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        TempDir(dir)
-    }
-    fn path(&self) -> &Path {
-        &self.0
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
 
 struct Outcome {
     code: Result<i32, Error>,
@@ -195,19 +170,7 @@ fn file_system_workout() {
 
 #[test]
 fn the_sandbox_holds() {
-    let outer = TempDir::new("escape");
-    let rw = outer.path().join("rw");
-    let ro = outer.path().join("ro");
-    std::fs::create_dir_all(rw.join("sub")).unwrap();
-    std::fs::create_dir_all(&ro).unwrap();
-    std::fs::write(outer.path().join("secret.txt"), b"top secret").unwrap();
-    std::fs::write(rw.join("sub/file.txt"), b"inside").unwrap();
-    std::fs::write(ro.join("file.txt"), b"read only").unwrap();
-    std::os::unix::fs::symlink("sub/file.txt", rw.join("inlink")).unwrap();
-    std::os::unix::fs::symlink("../secret.txt", rw.join("rel_link")).unwrap();
-    std::os::unix::fs::symlink(outer.path().join("secret.txt"), rw.join("abs_link")).unwrap();
-    std::os::unix::fs::symlink(outer.path(), rw.join("dir_link")).unwrap();
-
+    let (outer, rw, ro) = common::escape_sandbox();
     let o = run("escape", |b| {
         // The third preopen makes `/` itself the sandbox: `/etc/passwd` is
         // then looked up inside it.
@@ -217,55 +180,8 @@ fn the_sandbox_holds() {
             .preopened_dir(&rw, "/", false)
     });
     assert_eq!(o.code, Ok(0), "{}{}", o.stdout, o.stderr);
-    let expected = "\
-inside: ok
-dotdot: ENOTCAPABLE
-dotdot after subdir: ENOTCAPABLE
-dotdot staying inside: ok
-create outside: ENOTCAPABLE
-relative link out: ENOTCAPABLE
-absolute link out: ENOTCAPABLE
-link inside: ok
-link inside, O_NOFOLLOW: ELOOP
-lstat link out: ok
-stat link out: ENOTCAPABLE
-symlink pointing out: ENOTCAPABLE
-symlink absolute: ENOTCAPABLE
-mkdir outside: ENOTCAPABLE
-rename out: ENOTCAPABLE
-directory link out: ENOTCAPABLE
-open dir fd: ok
-move the dir away: ok
-plant a link in its place: ok
-stale dir fd through the planted link: ENOTCAPABLE
-undo: unlink: ok
-undo: rename: ok
-/etc/passwd via libc: ENOENT
-raw absolute path: ENOTCAPABLE
-raw dotdot: ENOTCAPABLE
-raw link out: ENOTCAPABLE
-raw bad fd: EBADF
-raw bad pointer: EFAULT
-read-only: read: ok
-read-only: write: EROFS
-read-only: create: EROFS
-read-only: truncate: EROFS
-read-only: mkdir: EROFS
-read-only: unlink: EROFS
-read-only: hard link out: EROFS
-";
-    assert_eq!(o.stdout, expected);
-    // Nothing outside the preopens changed.
-    let mut names: Vec<String> = std::fs::read_dir(outer.path())
-        .unwrap()
-        .map(|e| e.unwrap().file_name().into_string().unwrap())
-        .collect();
-    names.sort();
-    assert_eq!(names, ["ro", "rw", "secret.txt"]);
-    assert_eq!(std::fs::read(outer.path().join("secret.txt")).unwrap(), b"top secret");
-    assert_eq!(std::fs::read(ro.join("file.txt")).unwrap(), b"read only");
-    assert_eq!(std::fs::read(rw.join("sub/file.txt")).unwrap(), b"inside");
-    assert!(!rw.join("evil").exists() && !rw.join("linked.txt").exists());
+    assert_eq!(o.stdout, common::ESCAPE_EXPECTED);
+    common::sandbox_untouched(&outer, &rw, &ro);
 }
 
 /// Calls the module's `run` export (no WASI `_start`) and returns its result.
