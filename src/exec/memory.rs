@@ -51,7 +51,27 @@ pub(crate) unsafe fn load<const N: usize>(
     _c: &mut Ctx,
     f: impl Fn([u8; N]) -> u64,
 ) -> Res {
-    unsafe { set(r.fp, o.dst, f(read(r, ea(r, o.addr, o.offset))?)) };
+    unsafe {
+        let v = f(read(r, ea(r, o.addr, o.offset))?);
+        set(r.fp, o.dst, v);
+        r.acc = v;
+    }
+    Ok(())
+}
+
+/// A load whose address is the accumulator.
+#[inline(always)]
+pub(crate) unsafe fn load_acc<const N: usize>(
+    o: Load,
+    r: &mut Regs,
+    _c: &mut Ctx,
+    f: impl Fn([u8; N]) -> u64,
+) -> Res {
+    unsafe {
+        let v = f(read(r, r.acc as u32 as u64 + o.offset.0 as u64)?);
+        set(r.fp, o.dst, v);
+        r.acc = v;
+    }
     Ok(())
 }
 
@@ -73,7 +93,11 @@ pub(crate) unsafe fn load_idx<const N: usize>(
     _c: &mut Ctx,
     f: impl Fn([u8; N]) -> u64,
 ) -> Res {
-    unsafe { set(r.fp, o.dst, f(read(r, ea_idx(r, o.a, o.b, o.offset))?)) };
+    unsafe {
+        let v = f(read(r, ea_idx(r, o.a, o.b, o.offset))?);
+        set(r.fp, o.dst, v);
+        r.acc = v;
+    }
     Ok(())
 }
 

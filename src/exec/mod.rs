@@ -50,6 +50,9 @@ pub(crate) struct Regs {
     pub fp: *mut u64,
     pub mem: *mut u8,
     pub len: usize,
+    /// The last arithmetic or load result (also in its slot): the next
+    /// instruction can take it from this register instead of memory.
+    pub acc: u64,
 }
 
 /// A suspended caller: where to continue when the callee returns.
@@ -124,8 +127,14 @@ impl Ctx {
 
 /// A threaded handler. All share this signature so that each can end in a
 /// sibling call to the next one.
-pub(crate) type Handler =
-    unsafe extern "C" fn(ip: *const u8, fp: *mut u64, mem: *mut u8, len: usize, ctx: *mut Ctx) -> u8;
+pub(crate) type Handler = unsafe extern "C" fn(
+    ip: *const u8,
+    fp: *mut u64,
+    mem: *mut u8,
+    len: usize,
+    ctx: *mut Ctx,
+    acc: u64,
+) -> u8;
 
 macro_rules! gen_dispatch {
     ($( $name:ident ( $shape:ident ) = $fam:ident :: $h:ident $( ( $($arg:ident),* ) )? ; )*) => {
@@ -135,18 +144,18 @@ macro_rules! gen_dispatch {
             use super::*;
             $(
                 pub(crate) unsafe extern "C" fn $name(
-                    ip: *const u8, fp: *mut u64, mem: *mut u8, len: usize, ctx: *mut Ctx,
+                    ip: *const u8, fp: *mut u64, mem: *mut u8, len: usize, ctx: *mut Ctx, acc: u64,
                 ) -> u8 {
                     // SAFETY: `ip` points at an instruction of this opcode
                     // (the encoder wrote this handler's address there), and
                     // `ctx` is the live context of the running call.
                     unsafe {
                         let o: $shape = read_shape(ip);
-                        let mut r = Regs { ip: ip.add(Opcode::$name.size()), fp, mem, len };
+                        let mut r = Regs { ip: ip.add(Opcode::$name.size()), fp, mem, len, acc };
                         match $fam::$h(o, &mut r, &mut *ctx $(, $($fam::$arg),* )?) {
                             Ok(()) => {
                                 let next = *(r.ip as *const Handler);
-                                next(r.ip, r.fp, r.mem, r.len, ctx)
+                                next(r.ip, r.fp, r.mem, r.len, ctx, r.acc)
                             }
                             Err(e) => e.0,
                         }
@@ -202,7 +211,7 @@ pub(crate) unsafe fn run(backend: crate::ir::Backend, r: Regs, ctx: *mut Ctx) ->
         crate::ir::Backend::Loop => unsafe { run_loop(r, ctx) },
         crate::ir::Backend::Threaded => unsafe {
             let first = *(r.ip as *const Handler);
-            Exit(first(r.ip, r.fp, r.mem, r.len, ctx))
+            Exit(first(r.ip, r.fp, r.mem, r.len, ctx, r.acc))
         },
     }
 }

@@ -78,6 +78,7 @@ pub(crate) unsafe fn un<A: SlotBits, R: NumRet>(
     unsafe {
         let v = f(A::from_bits(get(r.fp, o.src))).into_slot()?;
         set(r.fp, o.dst, v);
+        r.acc = v;
     }
     Ok(())
 }
@@ -94,6 +95,7 @@ pub(crate) unsafe fn bin<A: SlotBits, B: SlotBits, R: NumRet>(
     unsafe {
         let v = f(A::from_bits(get(r.fp, o.a)), B::from_bits(get(r.fp, o.b))).into_slot()?;
         set(r.fp, o.dst, v);
+        r.acc = v;
     }
     Ok(())
 }
@@ -110,6 +112,7 @@ pub(crate) unsafe fn bin_imm<A: SlotBits, B: SlotBits, R: NumRet>(
     unsafe {
         let v = f(A::from_bits(get(r.fp, o.a)), B::from_bits(o.imm.0)).into_slot()?;
         set(r.fp, o.dst, v);
+        r.acc = v;
     }
     Ok(())
 }
@@ -126,6 +129,7 @@ pub(crate) unsafe fn bin_imm_lhs<A: SlotBits, B: SlotBits, R: NumRet>(
     unsafe {
         let v = f(A::from_bits(o.imm.0), B::from_bits(get(r.fp, o.a))).into_slot()?;
         set(r.fp, o.dst, v);
+        r.acc = v;
     }
     Ok(())
 }
@@ -535,6 +539,43 @@ cast!(
     f32_demote_f64: f64 => f32,
     f64_promote_f32: f32 => f64,
 );
+
+// ---- the same, with operand `a` taken from the accumulator: the lowering
+// uses these when `a` is the result of the instruction just before ----
+
+/// `dst = f(acc, b)`
+#[inline(always)]
+pub(crate) unsafe fn bin_acc<A: SlotBits, B: SlotBits, R: NumRet>(
+    o: BinSS,
+    r: &mut Regs,
+    _c: &mut Ctx,
+    f: impl Fn(A, B) -> R,
+) -> Res {
+    // SAFETY: slot operands are inside the frame (see `exec::get`).
+    unsafe {
+        let v = f(A::from_bits(r.acc), B::from_bits(get(r.fp, o.b))).into_slot()?;
+        set(r.fp, o.dst, v);
+        r.acc = v;
+    }
+    Ok(())
+}
+
+/// `dst = f(acc, imm)`
+#[inline(always)]
+pub(crate) unsafe fn bin_imm_acc<A: SlotBits, B: SlotBits, R: NumRet>(
+    o: BinSI,
+    r: &mut Regs,
+    _c: &mut Ctx,
+    f: impl Fn(A, B) -> R,
+) -> Res {
+    // SAFETY: slot operands are inside the frame (see `exec::get`).
+    unsafe {
+        let v = f(A::from_bits(r.acc), B::from_bits(o.imm.0)).into_slot()?;
+        set(r.fp, o.dst, v);
+        r.acc = v;
+    }
+    Ok(())
+}
 
 #[cfg(test)]
 mod tests {

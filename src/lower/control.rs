@@ -307,6 +307,7 @@ impl Lowerer<'_> {
         // Control flow may join here: a value's home no longer tells which
         // instruction computed it.
         self.last_add = None;
+        self.acc = None;
         match op {
             Op::Unreachable => {
                 self.enc.emit(Opcode::Unreachable, Nullary {});

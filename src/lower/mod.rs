@@ -139,10 +139,24 @@ pub(crate) struct Lowerer<'a> {
     /// absorb it as its address). Valid while nothing else is emitted and
     /// no control instruction intervenes.
     last_add: Option<Add>,
+    /// The last instruction also left its result in the accumulator: where
+    /// it ends and the slot holding the same value.
+    acc: Option<(usize, u32)>,
     /// The check emitted at function entry and loop heads: `ConsumeFuel`
     /// (which also polls the interrupt flag), `CheckInterrupt`, or none.
     check: Option<Opcode>,
     module: &'a Module,
+}
+
+/// The form of `op` that takes its first operand from the accumulator: the
+/// table entry named like `op` with an `A` suffix, if there is one.
+fn acc_form(op: Opcode) -> Option<Opcode> {
+    static FORMS: std::sync::OnceLock<Vec<Option<Opcode>>> = std::sync::OnceLock::new();
+    let forms = FORMS.get_or_init(|| {
+        let by_name: hashbrown::HashMap<&str, Opcode> = Opcode::ALL.iter().map(|&o| (o.name(), o)).collect();
+        Opcode::ALL.iter().map(|o| by_name.get(format!("{}A", o.name()).as_str()).copied()).collect()
+    });
+    forms[op as usize]
 }
 
 /// Validates and lowers defined function `def` of `module`.
@@ -210,6 +224,7 @@ fn lower(
         last_cmp: None,
         prev_cmp: None,
         last_add: None,
+        acc: None,
         check,
         module,
     };
@@ -345,6 +360,18 @@ impl<'a> Lowerer<'a> {
         let (at, end) = self.prev_dst?;
         let e = self.stack.last()?;
         (end == self.enc.pos() && e.val == Val::Slot(e.home) && self.enc.read_u32(at) == e.home).then_some(at)
+    }
+
+    /// Notes that the instruction just emitted left its result, also in slot
+    /// `slot`, in the accumulator.
+    fn note_acc(&mut self, slot: u32) {
+        self.acc = Some((self.enc.pos(), slot));
+    }
+
+    /// Whether `s` is the accumulator's value (set by the instruction just
+    /// before, with nothing emitted since and no label in between).
+    fn in_acc(&self, s: Slot) -> bool {
+        self.acc.is_some_and(|(end, slot)| end == self.enc.pos() && slot == s.0)
     }
 
     /// The `i32.add` that just computed `e` (into its home), taken back out of

@@ -201,6 +201,7 @@ impl Lowerer<'_> {
                 let src = self.slot_of(a);
                 let dst = self.push_result(ty);
                 let pos = self.emit_result(opc, Un { dst: Slot(dst), src }, offset_of!(Un, dst));
+                self.note_acc(dst);
                 self.note_cmp(pos, opc, dst, src, CmpRhs::None);
             }
             Num::Bin(ss, si, commutative, ty) => {
@@ -209,28 +210,39 @@ impl Lowerer<'_> {
                 match (a.val, b.val) {
                     (_, Val::Const(imm)) => {
                         let a = self.slot_of(a);
+                        let op = self.with_acc(si, a);
                         let dst = self.push_result(ty);
                         let s = BinSI { dst: Slot(dst), a, imm: Imm(imm) };
-                        let pos = self.emit_result(si, s, offset_of!(BinSI, dst));
+                        let pos = self.emit_result(op, s, offset_of!(BinSI, dst));
+                        self.note_acc(dst);
                         self.note_cmp(pos, si, dst, a, CmpRhs::Imm(imm));
                     }
                     (Val::Const(imm), Val::Slot(bs)) if commutative => {
+                        let op = self.with_acc(si, Slot(bs));
                         let dst = self.push_result(ty);
                         let s = BinSI { dst: Slot(dst), a: Slot(bs), imm: Imm(imm) };
-                        let pos = self.emit_result(si, s, offset_of!(BinSI, dst));
+                        let pos = self.emit_result(op, s, offset_of!(BinSI, dst));
+                        self.note_acc(dst);
                         self.note_cmp(pos, si, dst, Slot(bs), CmpRhs::Imm(imm));
                     }
                     (Val::Const(imm), Val::Slot(bs)) if imm_lhs(ss).is_some() => {
                         let dst = self.push_result(ty);
                         let s = BinSI { dst: Slot(dst), a: Slot(bs), imm: Imm(imm) };
                         self.emit_result(imm_lhs(ss).unwrap(), s, offset_of!(BinSI, dst));
+                        self.note_acc(dst);
                     }
                     _ => {
                         let a = self.slot_of(a);
                         let b = self.slot_of(b);
+                        // The accumulator can only stand for `a`; a commutative
+                        // operation swaps to put it there.
+                        let (a, b) =
+                            if commutative && !self.in_acc(a) && self.in_acc(b) { (b, a) } else { (a, b) };
+                        let op = self.with_acc(ss, a);
                         let dst = self.push_result(ty);
                         let pos =
-                            self.emit_result(ss, BinSS { dst: Slot(dst), a, b }, offset_of!(BinSS, dst));
+                            self.emit_result(op, BinSS { dst: Slot(dst), a, b }, offset_of!(BinSS, dst));
+                        self.note_acc(dst);
                         self.note_cmp(pos, ss, dst, a, CmpRhs::Slot(b));
                         if ss == O::I32Add {
                             self.last_add = Some(super::Add { pos, end: self.enc.pos(), dst, a, b });
@@ -244,6 +256,14 @@ impl Lowerer<'_> {
 }
 
 impl Lowerer<'_> {
+    /// `op`, or its accumulator form when operand `a` is in the accumulator.
+    fn with_acc(&self, op: O, a: Slot) -> O {
+        match super::acc_form(op) {
+            Some(acc) if self.in_acc(a) => acc,
+            _ => op,
+        }
+    }
+
     /// Remembers a compare so that a branch right after it can
     /// absorb it.
     fn note_cmp(&mut self, pos: usize, op: O, dst: u32, a: Slot, b: CmpRhs) {

@@ -39,7 +39,13 @@ impl Lowerer<'_> {
             // The value was just computed into its home: compute it into the
             // local instead.
             (Some(at), _) if !aliased => {
+                let old = self.enc.read_u32(at);
                 self.enc.patch_u32(at, slot);
+                if let Some((end, s)) = self.acc {
+                    if s == old {
+                        self.acc = Some((end, slot));
+                    }
+                }
             }
             (_, Val::Slot(s)) if s == slot => {}
             (_, Val::Slot(s)) => {

@@ -275,8 +275,13 @@ pub(crate) fn invoke(
                 });
                 (*ctx).instance = *instance;
                 (*ctx).store = store_ptr;
-                let mut r =
-                    Regs { ip: code.code.as_ptr() as *const u8, fp: base, mem: std::ptr::null_mut(), len: 0 };
+                let mut r = Regs {
+                    ip: code.code.as_ptr() as *const u8,
+                    fp: base,
+                    mem: std::ptr::null_mut(),
+                    len: 0,
+                    acc: 0,
+                };
                 (*ctx).reload_memory(&mut r);
                 let exit = exec::run(inner.engine.config().backend, r, ctx);
                 let result = if exit == Exit::DONE {
