@@ -12,7 +12,9 @@
 # The wasm feature set is pinned to what every runtime in benches/compare
 # accepts: the MVP plus sign-extension and mutable globals (LLVM 19's
 # "generic" CPU would add reference-types and multivalue, which no program
-# here needs).
+# here needs). The exception: programs named simd_*.c are built with
+# -msimd128 as well (Wasm 2.0 SIMD), and compiled natively from the same
+# source (their plain C path, chosen by #ifdef __wasm_simd128__).
 set -eu
 cd "$(dirname "$0")"
 
@@ -32,6 +34,9 @@ for src in *.c; do
     for sym in $(grep -o 'BENCH_EXPORT i64 [a-z_0-9]*' "$src" | awk '{print $3}'); do
         extra="$extra -Wl,--export=$sym"
     done
+    case "$name" in
+    simd_*) extra="$extra -msimd128" ;;
+    esac
     PATH="$WASM_LD_DIR:$PATH" $CLANG $WASM_FLAGS $extra -o "$name.wasm" "$src"
     $CLANG $NATIVE_FLAGS -o "native/$name" "$src" native_main.c
     echo "built $name ($(wc -c < "$name.wasm") bytes of wasm)"

@@ -83,10 +83,19 @@ fn load_programs(filter: &Option<Vec<String>>) -> Result<Vec<Program>, String> {
         let wasm = std::fs::read(dir.join(format!("{name}.wasm")))
             .map_err(|e| format!("{name}.wasm: {e} (run benches/programs/build.sh)"))?;
         let expected = f[1].parse().map_err(|e| format!("checksums.txt: {e}"))?;
-        out.push(Program { native: dir.join("native").join(&name), name, wasm, expected });
+        let simd = name.starts_with("simd_");
+        out.push(Program { native: dir.join("native").join(&name), name, wasm, expected, simd });
     }
     Ok(out)
 }
+
+/// The runtime cannot run this program at all (a SIMD program on a runtime
+/// without Wasm SIMD): it is not set up, and the report says n/a, not failed.
+fn unsupported(p: &Program, runtime: &str) -> bool {
+    p.simd && runtimes::all().iter().any(|r| r.name == runtime && !r.simd)
+}
+
+const UNSUPPORTED: &str = "unsupported (no Wasm SIMD)";
 
 fn median(v: &[Duration]) -> Duration {
     let mut s = v.to_vec();
@@ -136,6 +145,11 @@ fn bench_programs(args: &Args, programs: &[Program], names: &[&'static str]) -> 
         // Set up every runtime, then warm up and check the checksum.
         let mut runners: Vec<Result<Runner, String>> = Vec::new();
         for rt in &chosen {
+            if unsupported(p, rt.name) {
+                eprintln!("   {:<10} {UNSUPPORTED}", rt.name);
+                runners.push(Err(UNSUPPORTED.into()));
+                continue;
+            }
             let t = Instant::now();
             let r = (rt.setup)(p).and_then(|mut run| {
                 let s = run()?;
@@ -174,6 +188,7 @@ fn bench_programs(args: &Args, programs: &[Program], names: &[&'static str]) -> 
             .zip(&samples)
             .map(|(rt, s)| match s {
                 Ok(v) => format!("{} {}ms", rt.name, fmt_ms(median(v))),
+                Err(_) if unsupported(p, rt.name) => format!("{} n/a", rt.name),
                 Err(_) => format!("{} failed", rt.name),
             })
             .collect();
@@ -183,6 +198,10 @@ fn bench_programs(args: &Args, programs: &[Program], names: &[&'static str]) -> 
     results
 }
 
+/// The tables: times, then ratios to native and to wasmi. Rows: the MVP
+/// programs, their geomean, then the SIMD programs (`simd_*`), which are
+/// left out of the geomeans: not every runtime can run them, and a geomean
+/// over different sets of programs would not compare runtimes fairly.
 fn program_tables(programs: &[Program], names: &[&'static str], results: &Results) -> String {
     let mut md = String::new();
     let medians: Vec<Vec<Option<f64>>> = results
@@ -190,6 +209,13 @@ fn program_tables(programs: &[Program], names: &[&'static str], results: &Result
         .map(|row| row.iter().map(|c| c.as_ref().ok().map(|v| median(v).as_secs_f64())).collect())
         .collect();
     let col = |name: &str| names.iter().position(|n| *n == name);
+    // Row order: MVP programs, then SIMD programs (after the geomean).
+    let mvp: Vec<usize> = (0..programs.len()).filter(|&i| !programs[i].simd).collect();
+    let simd: Vec<usize> = (0..programs.len()).filter(|&i| programs[i].simd).collect();
+    let label = |p: &Program| if p.simd { format!("{} (SIMD)", p.name) } else { p.name.clone() };
+    // A cell with no value: n/a where the runtime cannot run the program.
+    let missing =
+        |i: usize, j: usize| if unsupported(&programs[i], names[j]) { "n/a" } else { "—" }.to_string();
 
     let header = |md: &mut String, title: &str| {
         let _ = writeln!(md, "| {title} | {} |", names.join(" | "));
@@ -198,65 +224,113 @@ fn program_tables(programs: &[Program], names: &[&'static str], results: &Result
 
     // Times.
     header(&mut md, "program (ms)");
-    for (p, row) in programs.iter().zip(&medians) {
-        let cells: Vec<String> =
-            row.iter().map(|c| c.map(|s| fmt_ms(Duration::from_secs_f64(s))).unwrap_or("—".into())).collect();
-        let _ = writeln!(md, "| {} | {} |", p.name, cells.join(" | "));
+    let time_row = |md: &mut String, i: usize| {
+        let cells: Vec<String> = (0..names.len())
+            .map(|j| {
+                medians[i][j].map(|s| fmt_ms(Duration::from_secs_f64(s))).unwrap_or_else(|| missing(i, j))
+            })
+            .collect();
+        let _ = writeln!(md, "| {} | {} |", label(&programs[i]), cells.join(" | "));
+    };
+    for &i in &mvp {
+        time_row(&mut md, i);
     }
-    let gm: Vec<String> = (0..names.len())
-        .map(|j| {
-            let v: Vec<f64> = medians.iter().filter_map(|r| r[j]).collect();
-            if v.len() == medians.len() {
-                fmt_ms(Duration::from_secs_f64(geomean(&v)))
-            } else if v.is_empty() {
-                "—".into()
-            } else {
-                format!("({} of {})", v.len(), medians.len())
-            }
-        })
-        .collect();
-    let _ = writeln!(md, "| **geomean** | {} |", gm.join(" | "));
+    if !mvp.is_empty() {
+        let gm: Vec<String> = (0..names.len())
+            .map(|j| {
+                let v: Vec<f64> = mvp.iter().filter_map(|&i| medians[i][j]).collect();
+                if v.len() == mvp.len() {
+                    fmt_ms(Duration::from_secs_f64(geomean(&v)))
+                } else if v.is_empty() {
+                    "—".into()
+                } else {
+                    format!("({} of {})", v.len(), mvp.len())
+                }
+            })
+            .collect();
+        let _ = writeln!(md, "| **geomean** | {} |", gm.join(" | "));
+    }
+    for &i in &simd {
+        time_row(&mut md, i);
+    }
 
     // Ratios to a reference runtime, over the programs both ran.
     for reference in ["native", "wasmi"] {
         let Some(r) = col(reference) else { continue };
         md.push('\n');
         header(&mut md, &format!("program (time / {reference})"));
-        for (p, row) in programs.iter().zip(&medians) {
-            let cells: Vec<String> = row
-                .iter()
-                .map(|c| match (c, row[r]) {
+        let ratio_row = |md: &mut String, i: usize| {
+            let cells: Vec<String> = (0..names.len())
+                .map(|j| match (medians[i][j], medians[i][r]) {
                     (Some(t), Some(base)) => fmt_ratio(t / base),
+                    _ if unsupported(&programs[i], names[j]) => "n/a".into(),
                     _ => "—".into(),
                 })
                 .collect();
-            let _ = writeln!(md, "| {} | {} |", p.name, cells.join(" | "));
+            let _ = writeln!(md, "| {} | {} |", label(&programs[i]), cells.join(" | "));
+        };
+        for &i in &mvp {
+            ratio_row(&mut md, i);
         }
-        let gm: Vec<String> = (0..names.len())
-            .map(|j| {
-                let v: Vec<f64> = medians.iter().filter_map(|row| Some(row[j]? / row[r]?)).collect();
-                if v.is_empty() {
-                    "—".into()
-                } else {
-                    fmt_ratio(geomean(&v))
-                }
-            })
+        if !mvp.is_empty() {
+            let gm: Vec<String> = (0..names.len())
+                .map(|j| {
+                    let v: Vec<f64> =
+                        mvp.iter().filter_map(|&i| Some(medians[i][j]? / medians[i][r]?)).collect();
+                    if v.is_empty() {
+                        "—".into()
+                    } else {
+                        fmt_ratio(geomean(&v))
+                    }
+                })
+                .collect();
+            let _ = writeln!(md, "| **geomean** | {} |", gm.join(" | "));
+        }
+        for &i in &simd {
+            ratio_row(&mut md, i);
+        }
+    }
+
+    if !simd.is_empty() {
+        let simd_names: Vec<String> = simd.iter().map(|&i| format!("`{}`", programs[i].name)).collect();
+        let without: Vec<&str> = names
+            .iter()
+            .copied()
+            .filter(|n| runtimes::all().iter().any(|r| r.name == *n && !r.simd))
             .collect();
-        let _ = writeln!(md, "| **geomean** | {} |", gm.join(" | "));
+        let _ = write!(
+            md,
+            "\nSIMD programs ({}: Wasm 2.0 `v128`, built with `-msimd128`; native runs the same \
+             source's plain C path) are listed below the geomean rows and are not part of the \
+             geomeans",
+            simd_names.join(", "),
+        );
+        if !mvp.is_empty() {
+            let _ = write!(md, ", which cover the {} MVP programs", mvp.len());
+        }
+        md.push('.');
+        if !without.is_empty() {
+            let _ = write!(md, " n/a: {} implement no Wasm SIMD.", without.join(" and "));
+        }
+        md.push('\n');
     }
 
     // Noise: how far apart the repetitions were.
     md.push('\n');
     let spread: Vec<String> = (0..names.len())
         .map(|j| {
-            let mut worst = 0.0f64;
+            let mut worst = None::<f64>;
             for row in results {
                 if let Ok(v) = &row[j] {
                     let (lo, hi) = (v.iter().min().unwrap(), v.iter().max().unwrap());
-                    worst = worst.max((*hi - *lo).as_secs_f64() / median(v).as_secs_f64());
+                    let spread = (*hi - *lo).as_secs_f64() / median(v).as_secs_f64();
+                    worst = Some(worst.map_or(spread, |w| w.max(spread)));
                 }
             }
-            format!("{} {:.0}%", names[j], worst * 100.0)
+            match worst {
+                Some(w) => format!("{} {:.0}%", names[j], w * 100.0),
+                None => format!("{} —", names[j]),
+            }
         })
         .collect();
     let _ = writeln!(
@@ -269,9 +343,11 @@ fn program_tables(programs: &[Program], names: &[&'static str], results: &Result
         .iter()
         .zip(results)
         .flat_map(|(p, row)| {
-            row.iter()
-                .zip(names)
-                .filter_map(move |(c, n)| c.as_ref().err().map(|e| format!("- {} on {n}: {e}", p.name)))
+            row.iter().zip(names).filter_map(move |(c, n)| match c {
+                Err(_) if unsupported(p, n) => None,
+                Err(e) => Some(format!("- {} on {n}: {e}", p.name)),
+                Ok(_) => None,
+            })
         })
         .collect();
     if !failures.is_empty() {
@@ -471,7 +547,7 @@ fn main() {
         md,
         "Generated by `benches/compare` (do not edit by hand). Programs: `benches/programs/*.c`, \
          compiled by `benches/programs/build.sh` (clang-19 -O2, wasm32 MVP + sign-ext + \
-         mutable-globals; native: clang-19 -O2 for x86-64). Each program's `run()` returns a \
+         mutable-globals, plus SIMD for `simd_*`; native: clang-19 -O2 for x86-64). Each program's `run()` returns a \
          checksum, checked against the native build on every runtime.\n"
     );
     let _ = writeln!(md, "- Machine: {}", machine());
