@@ -1,7 +1,7 @@
 //! Loads, stores and the memory instructions. Every access is
 //! bounds-checked against `len` (no guard pages or signal handlers).
 
-use super::{get, set, Ctx, Exit, Regs, Res};
+use super::{get, put, set, Ctx, Exit, Regs, Res};
 use crate::error::TrapCode;
 use crate::ir::shapes::{Bulk, Drop, Grow, Load, LoadIdx, Size, Slot, Store, StoreIdx, StoreImm, U32};
 
@@ -53,8 +53,7 @@ pub(crate) unsafe fn load<const N: usize>(
 ) -> Res {
     unsafe {
         let v = f(read(r, ea(r, o.addr, o.offset))?);
-        set(r.fp, o.dst, v);
-        r.acc = v;
+        put(r, o.dst, v);
     }
     Ok(())
 }
@@ -69,8 +68,7 @@ pub(crate) unsafe fn load_acc<const N: usize>(
 ) -> Res {
     unsafe {
         let v = f(read(r, r.acc as u32 as u64 + o.offset.0 as u64)?);
-        set(r.fp, o.dst, v);
-        r.acc = v;
+        put(r, o.dst, v);
     }
     Ok(())
 }
@@ -95,8 +93,7 @@ pub(crate) unsafe fn load_idx<const N: usize>(
 ) -> Res {
     unsafe {
         let v = f(read(r, ea_idx(r, o.a, o.b, o.offset))?);
-        set(r.fp, o.dst, v);
-        r.acc = v;
+        put(r, o.dst, v);
     }
     Ok(())
 }

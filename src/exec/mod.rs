@@ -98,6 +98,15 @@ pub(crate) unsafe fn get(fp: *mut u64, s: Slot) -> u64 {
     unsafe { *fp.add(s.0 as usize) }
 }
 
+/// Writes an arithmetic or load result: to its slot, and to the accumulator
+/// (where the next instruction's `A` form reads it). Same safety contract
+/// as [`get`].
+#[inline(always)]
+pub(crate) unsafe fn put(r: &mut Regs, s: Slot, v: u64) {
+    unsafe { set(r.fp, s, v) };
+    r.acc = v;
+}
+
 /// Writes a slot. Same safety contract as [`get`].
 #[inline(always)]
 pub(crate) unsafe fn set(fp: *mut u64, s: Slot, v: u64) {

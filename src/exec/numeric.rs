@@ -3,7 +3,7 @@
 //! functions are plain Rust with the spec's semantics; traps are
 //! `Err(TrapCode)`.
 
-use super::{get, set, Ctx, Exit, Regs, Res};
+use super::{get, put, Ctx, Exit, Regs, Res};
 use crate::error::TrapCode;
 use crate::ir::shapes::{BinSI, BinSS, Un};
 
@@ -77,8 +77,7 @@ pub(crate) unsafe fn un<A: SlotBits, R: NumRet>(
     // SAFETY: slot operands are inside the frame (see `exec::get`).
     unsafe {
         let v = f(A::from_bits(get(r.fp, o.src))).into_slot()?;
-        set(r.fp, o.dst, v);
-        r.acc = v;
+        put(r, o.dst, v);
     }
     Ok(())
 }
@@ -94,8 +93,7 @@ pub(crate) unsafe fn bin<A: SlotBits, B: SlotBits, R: NumRet>(
     // SAFETY: slot operands are inside the frame (see `exec::get`).
     unsafe {
         let v = f(A::from_bits(get(r.fp, o.a)), B::from_bits(get(r.fp, o.b))).into_slot()?;
-        set(r.fp, o.dst, v);
-        r.acc = v;
+        put(r, o.dst, v);
     }
     Ok(())
 }
@@ -111,8 +109,7 @@ pub(crate) unsafe fn bin_imm<A: SlotBits, B: SlotBits, R: NumRet>(
     // SAFETY: slot operands are inside the frame (see `exec::get`).
     unsafe {
         let v = f(A::from_bits(get(r.fp, o.a)), B::from_bits(o.imm.0)).into_slot()?;
-        set(r.fp, o.dst, v);
-        r.acc = v;
+        put(r, o.dst, v);
     }
     Ok(())
 }
@@ -128,8 +125,7 @@ pub(crate) unsafe fn bin_imm_lhs<A: SlotBits, B: SlotBits, R: NumRet>(
     // SAFETY: slot operands are inside the frame (see `exec::get`).
     unsafe {
         let v = f(A::from_bits(o.imm.0), B::from_bits(get(r.fp, o.a))).into_slot()?;
-        set(r.fp, o.dst, v);
-        r.acc = v;
+        put(r, o.dst, v);
     }
     Ok(())
 }
@@ -554,8 +550,7 @@ pub(crate) unsafe fn bin_acc<A: SlotBits, B: SlotBits, R: NumRet>(
     // SAFETY: slot operands are inside the frame (see `exec::get`).
     unsafe {
         let v = f(A::from_bits(r.acc), B::from_bits(get(r.fp, o.b))).into_slot()?;
-        set(r.fp, o.dst, v);
-        r.acc = v;
+        put(r, o.dst, v);
     }
     Ok(())
 }
@@ -571,8 +566,7 @@ pub(crate) unsafe fn bin_imm_acc<A: SlotBits, B: SlotBits, R: NumRet>(
     // SAFETY: slot operands are inside the frame (see `exec::get`).
     unsafe {
         let v = f(A::from_bits(r.acc), B::from_bits(o.imm.0)).into_slot()?;
-        set(r.fp, o.dst, v);
-        r.acc = v;
+        put(r, o.dst, v);
     }
     Ok(())
 }
