@@ -8,7 +8,7 @@ pub(crate) use super::numeric::{
 };
 use super::{get, set, Ctx, Exit, Regs, Res};
 use crate::error::TrapCode;
-use crate::ir::shapes::{Const, Fuel, Jump, JumpCmp, JumpCmpImm, JumpIf, JumpTable, Nullary, Un};
+use crate::ir::shapes::{Const, Fuel, Jump, JumpCmp, JumpCmpImm, JumpIf, JumpTable, Nullary, Target, Un};
 
 #[inline(always)]
 pub(crate) unsafe fn unreachable(_o: Nullary, _r: &mut Regs, _c: &mut Ctx) -> Res {
@@ -24,22 +24,26 @@ pub(crate) unsafe fn br(o: Jump, r: &mut Regs, _c: &mut Ctx) -> Res {
 
 #[inline(always)]
 pub(crate) unsafe fn br_if_nez(o: JumpIf, r: &mut Regs, _c: &mut Ctx) -> Res {
-    // SAFETY: slot inside the frame; target inside the function.
-    unsafe {
-        if get(r.fp, o.cond) as u32 != 0 {
-            r.ip = r.ip.offset(o.target.0 as isize);
-        }
-    }
-    Ok(())
+    // SAFETY: slot inside the frame.
+    let cond = unsafe { get(r.fp, o.cond) };
+    unsafe { jump_when(r, o.target, cond as u32 != 0) }
 }
 
 #[inline(always)]
 pub(crate) unsafe fn br_if_eqz(o: JumpIf, r: &mut Regs, _c: &mut Ctx) -> Res {
-    // SAFETY: slot inside the frame; target inside the function.
-    unsafe {
-        if get(r.fp, o.cond) as u32 == 0 {
-            r.ip = r.ip.offset(o.target.0 as isize);
-        }
+    // SAFETY: slot inside the frame.
+    let cond = unsafe { get(r.fp, o.cond) };
+    unsafe { jump_when(r, o.target, cond as u32 == 0) }
+}
+
+/// Jumps by `target` (relative to the next instruction) when `cond` holds.
+///
+/// # Safety
+/// `target` stays inside the running function (lowering emits only such).
+#[inline(always)]
+unsafe fn jump_when(r: &mut Regs, target: Target, cond: bool) -> Res {
+    if cond {
+        r.ip = unsafe { r.ip.offset(target.0 as isize) };
     }
     Ok(())
 }
@@ -83,12 +87,7 @@ pub(crate) fn i64_nez(a: i64) -> i32 {
 #[inline(always)]
 pub(crate) unsafe fn br_un<A: SlotBits>(o: JumpIf, r: &mut Regs, _c: &mut Ctx, f: impl Fn(A) -> i32) -> Res {
     // SAFETY: slot inside the frame; target inside the function.
-    unsafe {
-        if f(A::from_bits(get(r.fp, o.cond))) != 0 {
-            r.ip = r.ip.offset(o.target.0 as isize);
-        }
-    }
-    Ok(())
+    unsafe { jump_when(r, o.target, f(A::from_bits(get(r.fp, o.cond))) != 0) }
 }
 
 /// A compare fused with the branch that consumes it.
@@ -100,12 +99,7 @@ pub(crate) unsafe fn br_cmp<A: SlotBits>(
     f: impl Fn(A, A) -> i32,
 ) -> Res {
     // SAFETY: slots inside the frame; target inside the function.
-    unsafe {
-        if f(A::from_bits(get(r.fp, o.a)), A::from_bits(get(r.fp, o.b))) != 0 {
-            r.ip = r.ip.offset(o.target.0 as isize);
-        }
-    }
-    Ok(())
+    unsafe { jump_when(r, o.target, f(A::from_bits(get(r.fp, o.a)), A::from_bits(get(r.fp, o.b))) != 0) }
 }
 
 #[inline(always)]
@@ -116,12 +110,79 @@ pub(crate) unsafe fn br_cmp_imm<A: SlotBits>(
     f: impl Fn(A, A) -> i32,
 ) -> Res {
     // SAFETY: slot inside the frame; target inside the function.
-    unsafe {
-        if f(A::from_bits(get(r.fp, o.a)), A::from_bits(o.imm.0)) != 0 {
-            r.ip = r.ip.offset(o.target.0 as isize);
-        }
-    }
-    Ok(())
+    unsafe { jump_when(r, o.target, f(A::from_bits(get(r.fp, o.a)), A::from_bits(o.imm.0)) != 0) }
+}
+
+// ---- the same with the first operand (`cond`/`a`) taken from the
+// accumulator: it is the result of the instruction just before ----
+
+#[inline(always)]
+pub(crate) unsafe fn br_if_nez_acc(o: JumpIf, r: &mut Regs, _c: &mut Ctx) -> Res {
+    let cond = r.acc as u32 != 0;
+    // SAFETY: target inside the function.
+    unsafe { jump_when(r, o.target, cond) }
+}
+
+#[inline(always)]
+pub(crate) unsafe fn br_if_eqz_acc(o: JumpIf, r: &mut Regs, _c: &mut Ctx) -> Res {
+    let cond = r.acc as u32 == 0;
+    // SAFETY: target inside the function.
+    unsafe { jump_when(r, o.target, cond) }
+}
+
+#[inline(always)]
+pub(crate) unsafe fn br_un_acc<A: SlotBits>(
+    o: JumpIf,
+    r: &mut Regs,
+    _c: &mut Ctx,
+    f: impl Fn(A) -> i32,
+) -> Res {
+    let cond = f(A::from_acc(r)) != 0;
+    // SAFETY: target inside the function.
+    unsafe { jump_when(r, o.target, cond) }
+}
+
+#[inline(always)]
+pub(crate) unsafe fn br_cmp_acc<A: SlotBits>(
+    o: JumpCmp,
+    r: &mut Regs,
+    _c: &mut Ctx,
+    f: impl Fn(A, A) -> i32,
+) -> Res {
+    // SAFETY: slot inside the frame; target inside the function.
+    unsafe { jump_when(r, o.target, f(A::from_acc(r), A::from_bits(get(r.fp, o.b))) != 0) }
+}
+
+#[inline(always)]
+pub(crate) unsafe fn br_cmp_imm_acc<A: SlotBits>(
+    o: JumpCmpImm,
+    r: &mut Regs,
+    _c: &mut Ctx,
+    f: impl Fn(A, A) -> i32,
+) -> Res {
+    let cond = f(A::from_acc(r), A::from_bits(o.imm.0)) != 0;
+    // SAFETY: target inside the function.
+    unsafe { jump_when(r, o.target, cond) }
+}
+
+#[inline(always)]
+pub(crate) unsafe fn br_cmp_not_acc<A: SlotBits>(
+    o: JumpCmp,
+    r: &mut Regs,
+    c: &mut Ctx,
+    f: impl Fn(A, A) -> i32,
+) -> Res {
+    unsafe { br_cmp_acc(o, r, c, |a, b| (f(a, b) == 0) as i32) }
+}
+
+#[inline(always)]
+pub(crate) unsafe fn br_cmp_imm_not_acc<A: SlotBits>(
+    o: JumpCmpImm,
+    r: &mut Regs,
+    c: &mut Ctx,
+    f: impl Fn(A, A) -> i32,
+) -> Res {
+    unsafe { br_cmp_imm_acc(o, r, c, |a, b| (f(a, b) == 0) as i32) }
 }
 
 /// `return` of one value that is not yet in slot 0.

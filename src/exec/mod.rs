@@ -53,6 +53,9 @@ pub(crate) struct Regs {
     /// The last arithmetic or load result (also in its slot): the next
     /// instruction can take it from this register instead of memory.
     pub acc: u64,
+    /// The same for `f64` arithmetic results, in a float register: an f64
+    /// chain then never moves values between integer and float registers.
+    pub facc: f64,
 }
 
 /// A suspended caller: where to continue when the callee returns.
@@ -143,6 +146,7 @@ pub(crate) type Handler = unsafe extern "C" fn(
     len: usize,
     ctx: *mut Ctx,
     acc: u64,
+    facc: f64,
 ) -> u8;
 
 macro_rules! gen_dispatch {
@@ -154,17 +158,18 @@ macro_rules! gen_dispatch {
             $(
                 pub(crate) unsafe extern "C" fn $name(
                     ip: *const u8, fp: *mut u64, mem: *mut u8, len: usize, ctx: *mut Ctx, acc: u64,
+                    facc: f64,
                 ) -> u8 {
                     // SAFETY: `ip` points at an instruction of this opcode
                     // (the encoder wrote this handler's address there), and
                     // `ctx` is the live context of the running call.
                     unsafe {
                         let o: $shape = read_shape(ip);
-                        let mut r = Regs { ip: ip.add(Opcode::$name.size()), fp, mem, len, acc };
+                        let mut r = Regs { ip: ip.add(Opcode::$name.size()), fp, mem, len, acc, facc };
                         match $fam::$h(o, &mut r, &mut *ctx $(, $($fam::$arg),* )?) {
                             Ok(()) => {
                                 let next = *(r.ip as *const Handler);
-                                next(r.ip, r.fp, r.mem, r.len, ctx, r.acc)
+                                next(r.ip, r.fp, r.mem, r.len, ctx, r.acc, r.facc)
                             }
                             Err(e) => e.0,
                         }
@@ -220,7 +225,7 @@ pub(crate) unsafe fn run(backend: crate::ir::Backend, r: Regs, ctx: *mut Ctx) ->
         crate::ir::Backend::Loop => unsafe { run_loop(r, ctx) },
         crate::ir::Backend::Threaded => unsafe {
             let first = *(r.ip as *const Handler);
-            Exit(first(r.ip, r.fp, r.mem, r.len, ctx, r.acc))
+            Exit(first(r.ip, r.fp, r.mem, r.len, ctx, r.acc, r.facc))
         },
     }
 }

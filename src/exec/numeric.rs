@@ -3,14 +3,27 @@
 //! functions are plain Rust with the spec's semantics; traps are
 //! `Err(TrapCode)`.
 
-use super::{get, put, Ctx, Exit, Regs, Res};
+use super::{get, set, Ctx, Exit, Regs, Res};
 use crate::error::TrapCode;
+use crate::ir::shapes::Slot;
 use crate::ir::shapes::{BinSI, BinSS, Un};
 
 /// A value that lives in a 64-bit slot.
 pub(crate) trait SlotBits: Copy {
     fn from_bits(v: u64) -> Self;
     fn to_bits(self) -> u64;
+    /// Reads an `A` form's first operand from the accumulator results of
+    /// this type go to. Only `f64` uses the float one: the lowering marks
+    /// the accumulator as float after exactly the numeric instructions with
+    /// an `f64` result, and takes an `A` form for an `f64` operand only then.
+    #[inline(always)]
+    fn from_acc(r: &Regs) -> Self {
+        Self::from_bits(r.acc)
+    }
+    #[inline(always)]
+    fn to_acc(self, r: &mut Regs) {
+        r.acc = self.to_bits();
+    }
 }
 
 macro_rules! slot_bits_int {
@@ -44,23 +57,40 @@ impl SlotBits for f64 {
     fn to_bits(self) -> u64 {
         f64::to_bits(self)
     }
+    #[inline(always)]
+    fn from_acc(r: &Regs) -> Self {
+        r.facc
+    }
+    #[inline(always)]
+    fn to_acc(self, r: &mut Regs) {
+        r.facc = self;
+    }
+}
+
+/// Writes a numeric result to its slot and to its type's accumulator.
+/// Same safety contract as [`super::get`].
+#[inline(always)]
+unsafe fn put<T: SlotBits>(r: &mut Regs, s: Slot, v: T) {
+    unsafe { set(r.fp, s, v.to_bits()) };
+    v.to_acc(r);
 }
 
 /// A result of an operation function: a value, or a value-or-trap.
 pub(crate) trait NumRet {
-    fn into_slot(self) -> Result<u64, Exit>;
+    type T: SlotBits;
+    fn value(self) -> Result<Self::T, Exit>;
 }
 macro_rules! num_ret {
     ($($t:ty),*) => {$(
         impl NumRet for $t {
+            type T = $t;
             #[inline(always)]
-            fn into_slot(self) -> Result<u64, Exit> { Ok(SlotBits::to_bits(self)) }
+            fn value(self) -> Result<$t, Exit> { Ok(self) }
         }
         impl NumRet for Result<$t, TrapCode> {
+            type T = $t;
             #[inline(always)]
-            fn into_slot(self) -> Result<u64, Exit> {
-                match self { Ok(v) => Ok(SlotBits::to_bits(v)), Err(c) => Err(Exit::trap(c)) }
-            }
+            fn value(self) -> Result<$t, Exit> { self.map_err(Exit::trap) }
         }
     )*};
 }
@@ -76,7 +106,7 @@ pub(crate) unsafe fn un<A: SlotBits, R: NumRet>(
 ) -> Res {
     // SAFETY: slot operands are inside the frame (see `exec::get`).
     unsafe {
-        let v = f(A::from_bits(get(r.fp, o.src))).into_slot()?;
+        let v = f(A::from_bits(get(r.fp, o.src))).value()?;
         put(r, o.dst, v);
     }
     Ok(())
@@ -92,7 +122,7 @@ pub(crate) unsafe fn bin<A: SlotBits, B: SlotBits, R: NumRet>(
 ) -> Res {
     // SAFETY: slot operands are inside the frame (see `exec::get`).
     unsafe {
-        let v = f(A::from_bits(get(r.fp, o.a)), B::from_bits(get(r.fp, o.b))).into_slot()?;
+        let v = f(A::from_bits(get(r.fp, o.a)), B::from_bits(get(r.fp, o.b))).value()?;
         put(r, o.dst, v);
     }
     Ok(())
@@ -108,7 +138,7 @@ pub(crate) unsafe fn bin_imm<A: SlotBits, B: SlotBits, R: NumRet>(
 ) -> Res {
     // SAFETY: slot operands are inside the frame (see `exec::get`).
     unsafe {
-        let v = f(A::from_bits(get(r.fp, o.a)), B::from_bits(o.imm.0)).into_slot()?;
+        let v = f(A::from_bits(get(r.fp, o.a)), B::from_bits(o.imm.0)).value()?;
         put(r, o.dst, v);
     }
     Ok(())
@@ -124,7 +154,7 @@ pub(crate) unsafe fn bin_imm_lhs<A: SlotBits, B: SlotBits, R: NumRet>(
 ) -> Res {
     // SAFETY: slot operands are inside the frame (see `exec::get`).
     unsafe {
-        let v = f(A::from_bits(o.imm.0), B::from_bits(get(r.fp, o.a))).into_slot()?;
+        let v = f(A::from_bits(o.imm.0), B::from_bits(get(r.fp, o.a))).value()?;
         put(r, o.dst, v);
     }
     Ok(())
@@ -549,7 +579,7 @@ pub(crate) unsafe fn bin_acc<A: SlotBits, B: SlotBits, R: NumRet>(
 ) -> Res {
     // SAFETY: slot operands are inside the frame (see `exec::get`).
     unsafe {
-        let v = f(A::from_bits(r.acc), B::from_bits(get(r.fp, o.b))).into_slot()?;
+        let v = f(A::from_acc(r), B::from_bits(get(r.fp, o.b))).value()?;
         put(r, o.dst, v);
     }
     Ok(())
@@ -565,7 +595,7 @@ pub(crate) unsafe fn bin_imm_acc<A: SlotBits, B: SlotBits, R: NumRet>(
 ) -> Res {
     // SAFETY: slot operands are inside the frame (see `exec::get`).
     unsafe {
-        let v = f(A::from_bits(r.acc), B::from_bits(o.imm.0)).into_slot()?;
+        let v = f(A::from_acc(r), B::from_bits(o.imm.0)).value()?;
         put(r, o.dst, v);
     }
     Ok(())

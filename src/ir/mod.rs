@@ -217,9 +217,7 @@ pub fn print(code: &[u64], opcode_of: &dyn Fn(usize) -> Option<Opcode>) -> Strin
 pub fn branch_field(op: Opcode) -> Option<usize> {
     match op {
         Opcode::Br => Some(field(std::mem::offset_of!(Jump, target))),
-        Opcode::BrIfNez | Opcode::BrIfEqz | Opcode::BrI64Eqz | Opcode::BrI64Nez => {
-            Some(field(std::mem::offset_of!(JumpIf, target)))
-        }
+        op if op.shape_name() == "JumpIf" => Some(field(std::mem::offset_of!(JumpIf, target))),
         op if op.shape_name() == "JumpCmp" => Some(field(std::mem::offset_of!(JumpCmp, target))),
         op if op.shape_name() == "JumpCmpImm" => Some(field(std::mem::offset_of!(JumpCmpImm, target))),
         _ => None,

@@ -83,9 +83,11 @@ pub(super) fn fused(op: Opcode) -> Option<(Opcode, Opcode)> {
     })
 }
 
-/// A branch condition: a slot, or a compare absorbed into the branch.
+/// A branch condition: a slot, or a compare absorbed into the branch; with
+/// the code position at which its first operand is in the accumulator
+/// (code emitted before the branch, e.g. by `if`, invalidates that).
 enum Cond {
-    Slot(Slot),
+    Slot(Slot, Option<usize>),
     Cmp(Cmp),
 }
 
@@ -168,19 +170,31 @@ impl Lowerer<'_> {
                 return Cond::Cmp(c);
             }
         }
-        Cond::Slot(self.slot_of(e))
+        let s = self.slot_of(e);
+        Cond::Slot(s, self.in_acc(s, ValType::I32).then(|| self.enc.pos()))
     }
 
     /// Emits a branch taken when `cond` is `when`.
     fn jump_if(&mut self, cond: &Cond, when: bool) -> Fixup {
         let (op, pos) = match cond {
-            Cond::Slot(s) => {
-                let op = if when { Opcode::BrIfNez } else { Opcode::BrIfEqz };
+            Cond::Slot(s, acc_at) => {
+                let acc = *acc_at == Some(self.enc.pos());
+                let op = match (when, acc) {
+                    (true, false) => Opcode::BrIfNez,
+                    (true, true) => Opcode::BrIfNezA,
+                    (false, false) => Opcode::BrIfEqz,
+                    (false, true) => Opcode::BrIfEqzA,
+                };
                 (op, self.enc.emit(op, JumpIf { cond: *s, target: Target(0) }))
             }
             Cond::Cmp(c) => {
                 let (yes, no) = fused(c.op).expect("a fusable compare");
                 let op = if when { yes } else { no };
+                let op = if c.a_acc && c.pos == self.enc.pos() {
+                    super::acc_form(op).expect("fused branches have A forms")
+                } else {
+                    op
+                };
                 let pos = match c.b {
                     CmpRhs::Slot(b) => self.enc.emit(op, JumpCmp { a: c.a, b, target: Target(0) }),
                     CmpRhs::Imm(imm) => {

@@ -45,17 +45,17 @@ impl Lowerer<'_> {
             let dst = self.push_result(ty);
             let s = LoadIdx { dst: Slot(dst), a: add.a, b: add.b, offset };
             self.emit_result(idx_form(opc), s, offset_of!(LoadIdx, dst));
-            self.note_acc(dst);
+            self.note_acc(dst, false);
             return;
         }
         let addr = self.slot_of(addr);
         let op = match super::acc_form(opc) {
-            Some(acc) if self.in_acc(addr) => acc,
+            Some(acc) if self.in_acc(addr, ValType::I32) => acc,
             _ => opc,
         };
         let dst = self.push_result(ty);
         self.emit_result(op, Load { dst: Slot(dst), addr, offset }, offset_of!(Load, dst));
-        self.note_acc(dst);
+        self.note_acc(dst, false);
     }
 
     fn store(&mut self, opc: O, offset: u64) {

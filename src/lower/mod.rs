@@ -63,6 +63,9 @@ struct Cmp {
     a: Slot,
     /// The second operand: a slot, an immediate, or none (`eqz`).
     b: CmpRhs,
+    /// `a` was in the accumulator when the compare ran (and still is once
+    /// the compare is taken back out).
+    a_acc: bool,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -139,9 +142,10 @@ pub(crate) struct Lowerer<'a> {
     /// absorb it as its address). Valid while nothing else is emitted and
     /// no control instruction intervenes.
     last_add: Option<Add>,
-    /// The last instruction also left its result in the accumulator: where
-    /// it ends and the slot holding the same value.
-    acc: Option<(usize, u32)>,
+    /// The last instruction also left its result in an accumulator: where
+    /// it ends, the slot holding the same value, and whether it is the float
+    /// accumulator (numeric `f64` results; see `exec::numeric::SlotBits`).
+    acc: Option<(usize, u32, bool)>,
     /// The check emitted at function entry and loop heads: `ConsumeFuel`
     /// (which also polls the interrupt flag), `CheckInterrupt`, or none.
     check: Option<Opcode>,
@@ -363,15 +367,18 @@ impl<'a> Lowerer<'a> {
     }
 
     /// Notes that the instruction just emitted left its result, also in slot
-    /// `slot`, in the accumulator.
-    fn note_acc(&mut self, slot: u32) {
-        self.acc = Some((self.enc.pos(), slot));
+    /// `slot`, in the accumulator (the float one when `float`).
+    fn note_acc(&mut self, slot: u32, float: bool) {
+        self.acc = Some((self.enc.pos(), slot, float));
     }
 
-    /// Whether `s` is the accumulator's value (set by the instruction just
-    /// before, with nothing emitted since and no label in between).
-    fn in_acc(&self, s: Slot) -> bool {
-        self.acc.is_some_and(|(end, slot)| end == self.enc.pos() && slot == s.0)
+    /// Whether `s` is the value of the accumulator an `A` form reads for an
+    /// operand of type `ty` (set by the instruction just before, with
+    /// nothing emitted since and no label in between).
+    fn in_acc(&self, s: Slot, ty: ValType) -> bool {
+        self.acc.is_some_and(|(end, slot, float)| {
+            end == self.enc.pos() && slot == s.0 && float == (ty == ValType::F64)
+        })
     }
 
     /// The `i32.add` that just computed `e` (into its home), taken back out of

@@ -199,51 +199,58 @@ impl Lowerer<'_> {
             Num::Un(opc, ty) => {
                 let a = self.pop();
                 let src = self.slot_of(a);
+                let src_acc = self.in_acc(src, a.ty);
                 let dst = self.push_result(ty);
                 let pos = self.emit_result(opc, Un { dst: Slot(dst), src }, offset_of!(Un, dst));
-                self.note_acc(dst);
-                self.note_cmp(pos, opc, dst, src, CmpRhs::None);
+                self.note_acc(dst, ty == ValType::F64);
+                self.note_cmp(pos, opc, dst, src, CmpRhs::None, src_acc);
             }
             Num::Bin(ss, si, commutative, ty) => {
                 let b = self.pop();
                 let a = self.pop();
+                // Both operands have the instruction's operand type.
+                let aty = a.ty;
+                let fres = ty == ValType::F64;
                 match (a.val, b.val) {
                     (_, Val::Const(imm)) => {
                         let a = self.slot_of(a);
-                        let op = self.with_acc(si, a);
+                        let op = self.with_acc(si, a, aty);
                         let dst = self.push_result(ty);
                         let s = BinSI { dst: Slot(dst), a, imm: Imm(imm) };
                         let pos = self.emit_result(op, s, offset_of!(BinSI, dst));
-                        self.note_acc(dst);
-                        self.note_cmp(pos, si, dst, a, CmpRhs::Imm(imm));
+                        self.note_acc(dst, fres);
+                        self.note_cmp(pos, si, dst, a, CmpRhs::Imm(imm), op != si);
                     }
                     (Val::Const(imm), Val::Slot(bs)) if commutative => {
-                        let op = self.with_acc(si, Slot(bs));
+                        let op = self.with_acc(si, Slot(bs), aty);
                         let dst = self.push_result(ty);
                         let s = BinSI { dst: Slot(dst), a: Slot(bs), imm: Imm(imm) };
                         let pos = self.emit_result(op, s, offset_of!(BinSI, dst));
-                        self.note_acc(dst);
-                        self.note_cmp(pos, si, dst, Slot(bs), CmpRhs::Imm(imm));
+                        self.note_acc(dst, fres);
+                        self.note_cmp(pos, si, dst, Slot(bs), CmpRhs::Imm(imm), op != si);
                     }
                     (Val::Const(imm), Val::Slot(bs)) if imm_lhs(ss).is_some() => {
                         let dst = self.push_result(ty);
                         let s = BinSI { dst: Slot(dst), a: Slot(bs), imm: Imm(imm) };
                         self.emit_result(imm_lhs(ss).unwrap(), s, offset_of!(BinSI, dst));
-                        self.note_acc(dst);
+                        self.note_acc(dst, fres);
                     }
                     _ => {
                         let a = self.slot_of(a);
                         let b = self.slot_of(b);
                         // The accumulator can only stand for `a`; a commutative
                         // operation swaps to put it there.
-                        let (a, b) =
-                            if commutative && !self.in_acc(a) && self.in_acc(b) { (b, a) } else { (a, b) };
-                        let op = self.with_acc(ss, a);
+                        let (a, b) = if commutative && !self.in_acc(a, aty) && self.in_acc(b, aty) {
+                            (b, a)
+                        } else {
+                            (a, b)
+                        };
+                        let op = self.with_acc(ss, a, aty);
                         let dst = self.push_result(ty);
                         let pos =
                             self.emit_result(op, BinSS { dst: Slot(dst), a, b }, offset_of!(BinSS, dst));
-                        self.note_acc(dst);
-                        self.note_cmp(pos, ss, dst, a, CmpRhs::Slot(b));
+                        self.note_acc(dst, fres);
+                        self.note_cmp(pos, ss, dst, a, CmpRhs::Slot(b), op != ss);
                         if ss == O::I32Add {
                             self.last_add = Some(super::Add { pos, end: self.enc.pos(), dst, a, b });
                         }
@@ -257,18 +264,18 @@ impl Lowerer<'_> {
 
 impl Lowerer<'_> {
     /// `op`, or its accumulator form when operand `a` is in the accumulator.
-    fn with_acc(&self, op: O, a: Slot) -> O {
+    fn with_acc(&self, op: O, a: Slot, ty: ValType) -> O {
         match super::acc_form(op) {
-            Some(acc) if self.in_acc(a) => acc,
+            Some(acc) if self.in_acc(a, ty) => acc,
             _ => op,
         }
     }
 
     /// Remembers a compare so that a branch right after it can
-    /// absorb it.
-    fn note_cmp(&mut self, pos: usize, op: O, dst: u32, a: Slot, b: CmpRhs) {
+    /// absorb it; `a_acc`: its operand `a` was in the accumulator.
+    fn note_cmp(&mut self, pos: usize, op: O, dst: u32, a: Slot, b: CmpRhs, a_acc: bool) {
         if super::control::fused(op).is_some() {
-            self.last_cmp = Some(Cmp { pos, end: self.enc.pos(), dst, op, a, b });
+            self.last_cmp = Some(Cmp { pos, end: self.enc.pos(), dst, op, a, b, a_acc });
         }
     }
 }

@@ -41,9 +41,9 @@ impl Lowerer<'_> {
             (Some(at), _) if !aliased => {
                 let old = self.enc.read_u32(at);
                 self.enc.patch_u32(at, slot);
-                if let Some((end, s)) = self.acc {
+                if let Some((end, s, float)) = self.acc {
                     if s == old {
-                        self.acc = Some((end, slot));
+                        self.acc = Some((end, slot, float));
                     }
                 }
             }

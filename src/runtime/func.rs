@@ -281,6 +281,7 @@ pub(crate) fn invoke(
                     mem: std::ptr::null_mut(),
                     len: 0,
                     acc: 0,
+                    facc: 0.0,
                 };
                 (*ctx).reload_memory(&mut r);
                 let exit = exec::run(inner.engine.config().backend, r, ctx);
