@@ -19,6 +19,8 @@ pub mod wast;
 
 pub use decode::types::*;
 pub use error::{Error, FrameInfo, Result, Trap, TrapCode};
+#[cfg(feature = "pair-counts")]
+pub use exec::pairs;
 pub use ir::Backend;
 pub use link::dylink::DynamicLinker;
 pub use link::Linker;

@@ -78,6 +78,10 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    #[cfg(feature = "pair-counts")]
+    for (a, b, n) in weft::pairs::top(60) {
+        eprintln!("{n:>14} {a} -> {b}");
+    }
     match joined {
         Ok(code) => code,
         Err(payload) => {

@@ -150,7 +150,31 @@ pub(crate) type Handler = unsafe extern "C" fn(
 ) -> u8;
 
 macro_rules! gen_dispatch {
-    ($( $name:ident ( $shape:ident ) = $fam:ident :: $h:ident $( ( $($arg:ident),* ) )? ; )*) => {
+    (
+        $( $name:ident ( $shape:ident ) = $fam:ident :: $h:ident $( ( $($arg:ident),* ) )? ; )*
+        @pairs { $( $pair:ident = $first:ident , $second:ident ; )* }
+    ) => {
+        /// One instruction's work, shared by both backends and the pairs:
+        /// reads its operands at `r.ip`, moves `r.ip` past it, runs its body.
+        #[allow(non_snake_case)]
+        mod steps {
+            use super::*;
+            $(
+                /// # Safety
+                /// `r.ip` points at an instruction of this opcode (the
+                /// encoder wrote its word there), and `ctx` is the live
+                /// context of the running call.
+                #[inline(always)]
+                pub(super) unsafe fn $name(r: &mut Regs, ctx: &mut Ctx) -> Res {
+                    unsafe {
+                        let o: $shape = read_shape(r.ip);
+                        r.ip = r.ip.add(Opcode::$name.size());
+                        $fam::$h(o, r, ctx $(, $($fam::$arg),* )?)
+                    }
+                }
+            )*
+        }
+
         /// The threaded backend: one `extern "C"` function per instruction.
         #[allow(non_snake_case)]
         pub(crate) mod threaded {
@@ -160,13 +184,35 @@ macro_rules! gen_dispatch {
                     ip: *const u8, fp: *mut u64, mem: *mut u8, len: usize, ctx: *mut Ctx, acc: u64,
                     facc: f64,
                 ) -> u8 {
+                    let mut r = Regs { ip, fp, mem, len, acc, facc };
                     // SAFETY: `ip` points at an instruction of this opcode
                     // (the encoder wrote this handler's address there), and
                     // `ctx` is the live context of the running call.
                     unsafe {
-                        let o: $shape = read_shape(ip);
-                        let mut r = Regs { ip: ip.add(Opcode::$name.size()), fp, mem, len, acc, facc };
-                        match $fam::$h(o, &mut r, &mut *ctx $(, $($fam::$arg),* )?) {
+                        match steps::$name(&mut r, &mut *ctx) {
+                            Ok(()) => {
+                                let next = *(r.ip as *const Handler);
+                                next(r.ip, r.fp, r.mem, r.len, ctx, r.acc, r.facc)
+                            }
+                            Err(e) => e.0,
+                        }
+                    }
+                }
+            )*
+            $(
+                pub(crate) unsafe extern "C" fn $pair(
+                    ip: *const u8, fp: *mut u64, mem: *mut u8, len: usize, ctx: *mut Ctx, acc: u64,
+                    facc: f64,
+                ) -> u8 {
+                    let mut r = Regs { ip, fp, mem, len, acc, facc };
+                    // SAFETY: the encoder writes a pair's word only over the
+                    // first of two adjacent instructions with these opcodes.
+                    unsafe {
+                        let res = match steps::$first(&mut r, &mut *ctx) {
+                            Ok(()) => steps::$second(&mut r, &mut *ctx),
+                            Err(e) => Err(e),
+                        };
+                        match res {
                             Ok(()) => {
                                 let next = *(r.ip as *const Handler);
                                 next(r.ip, r.fp, r.mem, r.len, ctx, r.acc, r.facc)
@@ -179,7 +225,7 @@ macro_rules! gen_dispatch {
             /// Handler addresses, indexed by opcode: the words the encoder writes.
             pub(crate) fn words() -> &'static [usize] {
                 static WORDS: std::sync::OnceLock<Vec<usize>> = std::sync::OnceLock::new();
-                WORDS.get_or_init(|| vec![$($name as Handler as usize),*])
+                WORDS.get_or_init(|| vec![$($name as Handler as usize,)* $($pair as Handler as usize),*])
             }
         }
 
@@ -189,26 +235,69 @@ macro_rules! gen_dispatch {
         /// `r.ip` points at code encoded for `Backend::Loop`, `r.fp` at a
         /// frame set up for it, and `ctx` is the live context.
         pub(crate) unsafe fn run_loop(mut r: Regs, ctx: *mut Ctx) -> Exit {
+            #[cfg(feature = "pair-counts")]
+            let mut prev = Opcode::COUNT;
             loop {
                 // SAFETY: the encoder wrote a valid opcode as the word.
                 let op: Opcode = unsafe { std::mem::transmute(*(r.ip as *const usize) as u16) };
-                match op {
-                    $(Opcode::$name => {
-                        // SAFETY: as in the threaded handlers.
-                        unsafe {
-                            let o: $shape = read_shape(r.ip);
-                            r.ip = r.ip.add(Opcode::$name.size());
-                            if let Err(e) = $fam::$h(o, &mut r, &mut *ctx $(, $($fam::$arg),* )?) {
-                                return e;
-                            }
-                        }
-                    })*
+                #[cfg(feature = "pair-counts")]
+                {
+                    pairs::count(prev, op as usize);
+                    prev = op as usize;
+                }
+                // SAFETY: as in the threaded handlers.
+                let res = unsafe {
+                    match op {
+                        $(Opcode::$name => steps::$name(&mut r, &mut *ctx),)*
+                        $(Opcode::$pair => match steps::$first(&mut r, &mut *ctx) {
+                            Ok(()) => steps::$second(&mut r, &mut *ctx),
+                            Err(e) => Err(e),
+                        },)*
+                    }
+                };
+                if let Err(e) = res {
+                    return e;
                 }
             }
         }
     };
 }
 for_each_instr!(gen_dispatch);
+
+/// Counts of executed instruction pairs (loop backend, feature
+/// `pair-counts`): the data superinstructions are chosen from.
+#[cfg(feature = "pair-counts")]
+pub mod pairs {
+    use super::Opcode;
+    use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+    use std::sync::OnceLock;
+
+    fn table() -> &'static [AtomicU64] {
+        static T: OnceLock<Vec<AtomicU64>> = OnceLock::new();
+        T.get_or_init(|| (0..(Opcode::COUNT + 1) * Opcode::COUNT).map(|_| AtomicU64::new(0)).collect())
+    }
+
+    /// Counts `second` executed right after `first` (`Opcode::COUNT`: none).
+    pub(crate) fn count(first: usize, second: usize) {
+        table()[first * Opcode::COUNT + second].fetch_add(1, Relaxed);
+    }
+
+    /// The `n` most executed pairs, most first: (first, second, count).
+    pub fn top(n: usize) -> Vec<(&'static str, &'static str, u64)> {
+        let mut v: Vec<_> = table()
+            .iter()
+            .enumerate()
+            .filter(|(i, c)| *i / Opcode::COUNT < Opcode::COUNT && c.load(Relaxed) > 0)
+            .map(|(i, c)| {
+                let (a, b) = (i / Opcode::COUNT, i % Opcode::COUNT);
+                (Opcode::ALL[a].name(), Opcode::ALL[b].name(), c.load(Relaxed))
+            })
+            .collect();
+        v.sort_by_key(|x| std::cmp::Reverse(x.2));
+        v.truncate(n);
+        v
+    }
+}
 
 /// Opcode words of the loop backend.
 pub(crate) fn loop_words() -> &'static [usize] {

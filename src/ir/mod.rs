@@ -20,26 +20,41 @@ pub const fn instr_size<S>() -> usize {
 }
 
 macro_rules! gen_opcodes {
-    ($( $name:ident ( $shape:ident ) = $fam:ident :: $h:ident $( ( $($arg:ident),* ) )? ; )*) => {
-        /// Every IR instruction (generated from `table.rs`).
+    (
+        $( $name:ident ( $shape:ident ) = $fam:ident :: $h:ident $( ( $($arg:ident),* ) )? ; )*
+        @pairs { $( $pair:ident = $first:ident , $second:ident ; )* }
+    ) => {
+        /// Every IR instruction (generated from `table.rs`), then the pairs.
         #[derive(Clone, Copy, PartialEq, Eq, Debug, Hash)]
         #[repr(u16)]
-        pub enum Opcode { $($name),* }
+        #[allow(non_camel_case_types)]
+        pub enum Opcode { $($name,)* $($pair),* }
 
         impl Opcode {
-            pub const ALL: &'static [Opcode] = &[$(Opcode::$name),*];
+            pub const ALL: &'static [Opcode] = &[$(Opcode::$name,)* $(Opcode::$pair),*];
             pub const COUNT: usize = Self::ALL.len();
+            /// The superinstructions: (pair, first, second).
+            pub const PAIRS: &'static [(Opcode, Opcode, Opcode)] =
+                &[$((Opcode::$pair, Opcode::$first, Opcode::$second)),*];
 
             pub fn name(self) -> &'static str {
-                match self { $(Opcode::$name => stringify!($name)),* }
+                match self { $(Opcode::$name => stringify!($name),)* $(Opcode::$pair => stringify!($pair)),* }
             }
+            /// A pair's operand shape is its first instruction's (the second
+            /// keeps its own word and record right after).
             pub fn shape_name(self) -> &'static str {
-                match self { $(Opcode::$name => <$shape as Shape>::NAME),* }
+                match self {
+                    $(Opcode::$name => <$shape as Shape>::NAME,)*
+                    $(Opcode::$pair => Opcode::$first.shape_name()),*
+                }
             }
             /// Bytes of the fixed part (handler word + operands), a multiple of 8.
             #[inline(always)]
             pub const fn size(self) -> usize {
-                match self { $(Opcode::$name => instr_size::<$shape>()),* }
+                match self {
+                    $(Opcode::$name => instr_size::<$shape>(),)*
+                    $(Opcode::$pair => Opcode::$first.size()),*
+                }
             }
             /// Formats the operands at `ip`; returns the text and the number
             /// of trailing bytes (after the fixed part) the instruction owns.
@@ -53,6 +68,8 @@ macro_rules! gen_opcodes {
                         let s: $shape = unsafe { read_shape(ip) };
                         (s.to_string(), s.trailing_bytes())
                     })*
+                    // SAFETY: a pair starts with its first instruction's record.
+                    $(Opcode::$pair => unsafe { Opcode::$first.describe(ip) }),*
                 }
             }
         }
@@ -93,6 +110,8 @@ impl Default for Backend {
 /// Appends instructions to a function's code buffer.
 pub struct Encoder<'w> {
     buf: Vec<u8>,
+    /// Where each instruction starts, and its opcode (for pairing).
+    starts: Vec<(u32, Opcode)>,
     /// Instructions emitted so far (fuel accounting).
     count: usize,
     /// The handler word of each opcode for the chosen backend.
@@ -101,7 +120,7 @@ pub struct Encoder<'w> {
 
 impl<'w> Encoder<'w> {
     pub fn new(words: &'w [usize]) -> Self {
-        Encoder { buf: Vec::with_capacity(256), count: 0, words }
+        Encoder { buf: Vec::with_capacity(256), starts: Vec::with_capacity(32), count: 0, words }
     }
 
     /// Number of instructions emitted so far.
@@ -119,6 +138,7 @@ impl<'w> Encoder<'w> {
         debug_assert_eq!(op.shape_name(), S::NAME, "{op:?} takes {}", op.shape_name());
         let pos = self.buf.len();
         self.count += 1;
+        self.starts.push((pos as u32, op));
         self.buf.extend_from_slice(&self.words[op as usize].to_ne_bytes());
         // SAFETY: `S` is a packed record of plain integers (no padding, no
         // pointers), so viewing it as bytes is sound.
@@ -163,12 +183,42 @@ impl<'w> Encoder<'w> {
     /// Removes everything from byte `pos` on (used to drop a just-emitted copy).
     pub fn truncate(&mut self, pos: usize) {
         self.buf.truncate(pos);
+        while self.starts.last().is_some_and(|&(p, _)| p as usize >= pos) {
+            self.starts.pop();
+        }
     }
 
-    /// The finished code, 8-byte aligned.
-    pub fn finish(self) -> Box<[u64]> {
+    /// The finished code, 8-byte aligned, with superinstructions: where two
+    /// instructions that form a pair in the table lie back to back, the
+    /// first one's word becomes the pair's. Nothing moves: the second keeps
+    /// its word, so a branch to it still runs it alone, and branch offsets
+    /// stay valid.
+    pub fn finish(mut self) -> Box<[u64]> {
+        let firsts = pair_firsts();
+        for w in self.starts.windows(2) {
+            let ((p1, a), (p2, b)) = (w[0], w[1]);
+            if p1 as usize + a.size() != p2 as usize {
+                continue; // a br_table's targets in between
+            }
+            if let Some(&(_, pair)) = firsts[a as usize].iter().find(|(second, _)| *second == b) {
+                let p = p1 as usize;
+                self.buf[p..p + 8].copy_from_slice(&self.words[pair as usize].to_ne_bytes());
+            }
+        }
         self.buf.chunks_exact(8).map(|c| u64::from_ne_bytes(c.try_into().unwrap())).collect()
     }
+}
+
+/// For each opcode, the pairs it starts: (second, pair).
+fn pair_firsts() -> &'static [Vec<(Opcode, Opcode)>] {
+    static FIRSTS: std::sync::OnceLock<Vec<Vec<(Opcode, Opcode)>>> = std::sync::OnceLock::new();
+    FIRSTS.get_or_init(|| {
+        let mut v = vec![Vec::new(); Opcode::COUNT];
+        for &(pair, first, second) in Opcode::PAIRS {
+            v[first as usize].push((second, pair));
+        }
+        v
+    })
 }
 
 /// Byte offset, within an instruction, of the field at `offset_of` in its

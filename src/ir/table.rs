@@ -884,6 +884,57 @@ macro_rules! for_each_instr {
             F64x2ConvertLowI32x4U(Un) = simd::un(f64x2_convert_low_i32x4_u);
             F32x4DemoteF64x2Zero(Un) = simd::un(f32x4_demote_f64x2_zero);
             F64x2PromoteLowF32x4(Un) = simd::un(f64x2_promote_low_f32x4);
+
+            // ---- superinstructions: `P = A, B;` runs A then B with one
+            // dispatch. The encoder writes P's word over A's wherever B
+            // follows A directly (see `Encoder::finish`); A must not jump.
+            // Chosen from executed-pair counts over benches/programs (build
+            // with `--features pair-counts` and `weft run` prints them).
+            @pairs {
+                I32AddImm_I32AddImm = I32AddImm, I32AddImm;
+                I32AddImmA_Load32UA = I32AddImmA, Load32UA;
+                I32ShlImm_I32AddImmA = I32ShlImm, I32AddImmA;
+                Copy_Copy = Copy, Copy;
+                I32AddImm_Load64A = I32AddImm, Load64A;
+                Store64_I32AddImm = Store64, I32AddImm;
+                Copy_I32AddImm = Copy, I32AddImm;
+                I32AddImm_Load32UA = I32AddImm, Load32UA;
+                I32AddImm_Copy = I32AddImm, Copy;
+                I32AddImm_BrI32NeA = I32AddImm, BrI32NeA;
+                I32AddImm_BrI32GtUImmA = I32AddImm, BrI32GtUImmA;
+                Load64_F64Add = Load64, F64Add;
+                F64Add_Store64 = F64Add, Store64;
+                I32Add_I32AddImmA = I32Add, I32AddImmA;
+                I32AddImm_Call = I32AddImm, Call;
+                I32Add_I32AddImm = I32Add, I32AddImm;
+                Const_BrI32LtUImm = Const, BrI32LtUImm;
+                I32Add_Return = I32Add, Return;
+                I32AddImm_BrIfNez = I32AddImm, BrIfNez;
+                Store8Imm_I32Add = Store8Imm, I32Add;
+                I32Add_Store8Imm = I32Add, Store8Imm;
+                I32Add_BrI32LtUA = I32Add, BrI32LtUA;
+                I32AddImm_I32ShlImm = I32AddImm, I32ShlImm;
+                I32RotlImm_I32XorA = I32RotlImm, I32XorA;
+                F64Mul_F64AddA = F64Mul, F64AddA;
+                F64MulA_F64AddA = F64MulA, F64AddA;
+                Load64A_F64Mul = Load64A, F64Mul;
+                F64Mul_Load64 = F64Mul, Load64;
+                I32AddImm_BrI32NeImmA = I32AddImm, BrI32NeImmA;
+                I32AddA_I32AddImm = I32AddA, I32AddImm;
+                Load64_F64Mul = Load64, F64Mul;
+                Load64A_I32AddImm = Load64A, I32AddImm;
+                I32AddImm_BrI32GtUImm = I32AddImm, BrI32GtUImm;
+                I64AddImm_I32AddImm = I64AddImm, I32AddImm;
+                I32ShrUImm_I32XorA = I32ShrUImm, I32XorA;
+                F64Sub_F64AddA = F64Sub, F64AddA;
+                F64Mul_F64Mul = F64Mul, F64Mul;
+                F64AddA_BrF64LeImmA = F64AddA, BrF64LeImmA;
+                F64AddA_F64MulA = F64AddA, F64MulA;
+                I32AddImmA_Load64A = I32AddImmA, Load64A;
+                F64Mul_F64MulA = F64Mul, F64MulA;
+                Store32_I32AddImm = Store32, I32AddImm;
+                I32AddImm_Load8UA = I32AddImm, Load8UA;
+            }
         }
     };
 }
