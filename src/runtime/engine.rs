@@ -2,7 +2,7 @@
 //! engine-wide signature registry that makes `call_indirect` checks one
 //! integer compare.
 
-use crate::decode::FuncType;
+use crate::decode::{Features, FuncType};
 use crate::ir::Backend;
 use std::sync::{Arc, Mutex};
 
@@ -17,6 +17,7 @@ pub struct Config {
     pub(crate) fuel: bool,
     pub(crate) interruptible: bool,
     pub(crate) max_memory: Option<u64>,
+    pub(crate) features: Features,
 }
 
 impl Default for Config {
@@ -30,6 +31,7 @@ impl Default for Config {
             fuel: false,
             interruptible: false,
             max_memory: None,
+            features: Features::default(),
         }
     }
 }
