@@ -85,6 +85,15 @@ impl Config {
         self.max_memory = Some(bytes);
         self
     }
+    /// Multi-memory (a Wasm 3.0 feature; off by default): modules may
+    /// declare and import several memories, and memory instructions name
+    /// one by index. Memory 0 keeps the fast path; accesses to the others
+    /// look their memory up in the instance. When off, a second memory is
+    /// the Wasm 2.0 validation error "multiple memories".
+    pub fn multi_memory(&mut self, on: bool) -> &mut Self {
+        self.features.multi_memory = on;
+        self
+    }
     /// Address space reserved per linear memory (default: the memory's
     /// maximum, up to 4 GiB + guard). Smaller reservations move on growth.
     pub fn memory_reservation(&mut self, bytes: u64) -> &mut Self {
