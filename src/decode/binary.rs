@@ -683,15 +683,15 @@ mod tests {
         assert!(malformed(&func_module(&[0xff, 0x0b])).starts_with("illegal opcode"));
         assert!(malformed(&func_module(&[0xfc, 0x7f, 0x0b])).starts_with("illegal opcode"));
         assert!(malformed(&func_module(&[0xfd, 0x9a, 0x01, 0x0b])).starts_with("illegal opcode"));
-        assert_eq!(malformed(&func_module(&[0x3f, 0x01, 0x1a, 0x0b])), "zero byte expected");
-        assert_eq!(malformed(&func_module(&[0x3f, 0x80, 0x00, 0x1a, 0x0b])), "zero byte expected");
-        assert_eq!(malformed(&func_module(&[0x41, 0, 0x40, 0x01, 0x1a, 0x0b])), "zero byte expected");
+        let zero_byte = "zero byte expected (multi-memory is not enabled)";
+        assert_eq!(malformed(&func_module(&[0x3f, 0x01, 0x1a, 0x0b])), zero_byte);
+        assert_eq!(malformed(&func_module(&[0x3f, 0x80, 0x00, 0x1a, 0x0b])), zero_byte);
+        assert_eq!(malformed(&func_module(&[0x41, 0, 0x40, 0x01, 0x1a, 0x0b])), zero_byte);
+        let memop = "malformed memop flags (multi-memory is not enabled)";
+        assert_eq!(malformed(&func_module(&[0x41, 0, 0x28, 0x20, 0x00, 0x1a, 0x0b])), memop);
+        assert_eq!(malformed(&func_module(&[0x41, 0, 0x28, 0x40, 0x00, 0x1a, 0x0b])), memop);
         assert_eq!(
-            malformed(&func_module(&[0x41, 0, 0x28, 0x20, 0x00, 0x1a, 0x0b])),
-            "malformed memop flags"
-        );
-        assert_eq!(
-            malformed(&func_module(&[0x41, 0, 0x28, 0x40, 0x00, 0x1a, 0x0b])),
+            malformed(&func_module(&[0x41, 0, 0x28, 0x80, 0x01, 0x00, 0x1a, 0x0b])),
             "malformed memop flags"
         );
         assert_eq!(

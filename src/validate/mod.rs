@@ -109,7 +109,7 @@ pub fn validate_module(module: &Module) -> Result<ModuleCtx, Error> {
         }
     }
     if module.memories.len() > 1 && !module.features.multi_memory {
-        return Err(invalid(0, "multiple memories"));
+        return Err(invalid(0, "multiple memories (multi-memory is not enabled)"));
     }
 
     // Wasm 2.0: constant expressions may only read imported globals.

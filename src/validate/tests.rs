@@ -63,7 +63,7 @@ fn memory_limits() {
     m.memories[0] = mem(1, Some(0));
     assert_eq!(msg(validate_module(&m)), "size minimum must not be greater than maximum");
     m.memories = vec![mem(0, None), mem(0, None)];
-    assert_eq!(msg(validate_module(&m)), "multiple memories");
+    assert_eq!(msg(validate_module(&m)), "multiple memories (multi-memory is not enabled)");
     m.features.multi_memory = true;
     assert_eq!(msg(validate_module(&m)), "ok");
     m.datas.push(DataSegment {
