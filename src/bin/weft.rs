@@ -24,8 +24,8 @@ const USAGE: &str = "\
 weft: a WebAssembly interpreter
 
 USAGE:
-    weft run [--invoke NAME] [--lazy] [--backend loop|threaded] FILE [ARGS...]
-    weft wast [--backend loop|threaded] FILE...
+    weft run [--invoke NAME] [--lazy] [--backend loop|threaded] [--multi-memory] FILE [ARGS...]
+    weft wast [--backend loop|threaded] [--multi-memory] FILE...
     weft validate FILE...
     weft inspect [--ir [FUNC]] FILE
     weft --help | --version
@@ -37,6 +37,8 @@ COMMANDS:
     validate   decode, validate and lower each FILE
     inspect    print sections, imports, exports, custom sections and
                dylink.0; --ir prints the register IR of one function or all
+
+    --multi-memory   accept several memories per module (Wasm 3.0)
 
 DYNAMIC LINKING (run):
     A FILE with a dylink.0 section (or an env.__memory_base import) is
@@ -107,7 +109,7 @@ fn run_command(command: Command) -> ExitCode {
             ExitCode::SUCCESS
         }
         Command::Run(o) => cmd_run(&o),
-        Command::Wast { backend, files } => cmd_wast(backend, &files),
+        Command::Wast { backend, multi_memory, files } => cmd_wast(backend, multi_memory, &files),
         Command::Validate { files } => cmd_validate(&files),
         Command::Inspect { ir, file } => inspect::cmd_inspect(ir, &file),
     }
@@ -143,7 +145,11 @@ fn cmd_run(o: &RunOptions) -> ExitCode {
         Err(code) => return code,
     };
     let mut config = Config::new();
-    config.backend(o.backend.unwrap_or_default()).lazy(o.lazy).consume_fuel(o.fuel.is_some());
+    config
+        .backend(o.backend.unwrap_or_default())
+        .lazy(o.lazy)
+        .consume_fuel(o.fuel.is_some())
+        .multi_memory(o.multi_memory);
     if let Some(bytes) = o.max_memory {
         config.max_memory(bytes);
     }
@@ -258,12 +264,13 @@ fn cmd_run(o: &RunOptions) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-fn cmd_wast(backend: Option<Backend>, files: &[PathBuf]) -> ExitCode {
-    let backend = backend.unwrap_or_default();
+fn cmd_wast(backend: Option<Backend>, multi_memory: bool, files: &[PathBuf]) -> ExitCode {
+    let mut config = Config::new();
+    config.backend(backend.unwrap_or_default()).multi_memory(multi_memory);
     let mut total = weft::wast::Report::default();
     let mut unreadable = false;
     for file in files {
-        match weft::wast::run_file(file, backend) {
+        match weft::wast::run_file(file, &config) {
             Ok(report) => {
                 println!("{}: {} passed, {} failed", file.display(), report.passed, report.failed);
                 for f in &report.failures {

@@ -14,6 +14,7 @@ use super::module::*;
 use super::op::{ref_type, val_type, Op, OpReader};
 use super::reader::{capacity, Reader, EOF_IN_SECTION, EOF_TOP};
 use super::types::*;
+use super::Features;
 use crate::error::Error;
 
 /// Upper bound on the declared locals of one function. The spec allows up to
@@ -56,7 +57,12 @@ fn order(section: u8) -> u8 {
 /// expression, `select` with a type list not of length one) are reported as
 /// `Error::Invalid`, after the whole module has decoded.
 pub fn decode_module(bytes: &[u8]) -> Result<Module, Error> {
-    decode(bytes, true)
+    decode(bytes, true, Features::default())
+}
+
+/// [`decode_module`] with optional `features` (the module records them).
+pub fn decode_module_with(bytes: &[u8], features: Features) -> Result<Module, Error> {
+    decode(bytes, true, features)
 }
 
 /// Decodes the module structure but only delimits function bodies, without
@@ -64,12 +70,13 @@ pub fn decode_module(bytes: &[u8]) -> Result<Module, Error> {
 /// (the lowering), so bodies are decoded once. Malformed bodies then show up
 /// as errors from `OpReader` and the validator; to report exactly what
 /// [`decode_module`] would, run it when anything fails.
-pub fn decode_module_shallow(bytes: &[u8]) -> Result<Module, Error> {
-    decode(bytes, false)
+pub fn decode_module_shallow(bytes: &[u8], features: Features) -> Result<Module, Error> {
+    decode(bytes, false, features)
 }
 
-fn decode(bytes: &[u8], scan_bodies: bool) -> Result<Module, Error> {
-    let mut d = Decoder { bytes, m: Module::default(), deferred: None, uses_data_count: false, scan_bodies };
+fn decode(bytes: &[u8], scan_bodies: bool, features: Features) -> Result<Module, Error> {
+    let m = Module { features, ..Module::default() };
+    let mut d = Decoder { bytes, m, deferred: None, uses_data_count: false, scan_bodies };
     d.module()?;
     match d.deferred {
         Some(e) => Err(e),
@@ -442,7 +449,7 @@ impl<'a> Decoder<'a> {
         // Open constructs: false for block/loop/body, true for an `if`
         // that may still take an `else`.
         let mut stack = vec![false];
-        let mut ops = OpReader::from_reader(s.clone());
+        let mut ops = OpReader::from_reader(s.clone(), self.m.features);
         loop {
             let at = ops.offset();
             let op = match ops.read() {
@@ -676,15 +683,15 @@ mod tests {
         assert!(malformed(&func_module(&[0xff, 0x0b])).starts_with("illegal opcode"));
         assert!(malformed(&func_module(&[0xfc, 0x7f, 0x0b])).starts_with("illegal opcode"));
         assert!(malformed(&func_module(&[0xfd, 0x9a, 0x01, 0x0b])).starts_with("illegal opcode"));
-        assert_eq!(malformed(&func_module(&[0x3f, 0x01, 0x1a, 0x0b])), "zero byte expected");
-        assert_eq!(malformed(&func_module(&[0x3f, 0x80, 0x00, 0x1a, 0x0b])), "zero byte expected");
-        assert_eq!(malformed(&func_module(&[0x41, 0, 0x40, 0x01, 0x1a, 0x0b])), "zero byte expected");
+        let zero_byte = "zero byte expected (multi-memory is not enabled)";
+        assert_eq!(malformed(&func_module(&[0x3f, 0x01, 0x1a, 0x0b])), zero_byte);
+        assert_eq!(malformed(&func_module(&[0x3f, 0x80, 0x00, 0x1a, 0x0b])), zero_byte);
+        assert_eq!(malformed(&func_module(&[0x41, 0, 0x40, 0x01, 0x1a, 0x0b])), zero_byte);
+        let memop = "malformed memop flags (multi-memory is not enabled)";
+        assert_eq!(malformed(&func_module(&[0x41, 0, 0x28, 0x20, 0x00, 0x1a, 0x0b])), memop);
+        assert_eq!(malformed(&func_module(&[0x41, 0, 0x28, 0x40, 0x00, 0x1a, 0x0b])), memop);
         assert_eq!(
-            malformed(&func_module(&[0x41, 0, 0x28, 0x20, 0x00, 0x1a, 0x0b])),
-            "malformed memop flags"
-        );
-        assert_eq!(
-            malformed(&func_module(&[0x41, 0, 0x28, 0x40, 0x00, 0x1a, 0x0b])),
+            malformed(&func_module(&[0x41, 0, 0x28, 0x80, 0x01, 0x00, 0x1a, 0x0b])),
             "malformed memop flags"
         );
         assert_eq!(

@@ -181,6 +181,9 @@ pub struct Module {
     pub num_imported_tables: u32,
     pub num_imported_memories: u32,
     pub num_imported_globals: u32,
+    /// The optional features it was decoded with; validation and lowering
+    /// follow the same set.
+    pub features: super::Features,
 }
 
 impl Module {

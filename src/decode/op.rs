@@ -3,6 +3,7 @@
 
 use super::reader::{Reader, EOF_IN_SECTION};
 use super::types::{BlockType, RefType, ValType};
+use super::Features;
 use crate::error::Error;
 
 /// The immediate of a load or store.
@@ -11,7 +12,7 @@ pub struct MemArg {
     /// log2 of the alignment hint.
     pub align: u32,
     pub offset: u64,
-    /// Memory index (always 0 in Wasm 2.0).
+    /// Memory index (always 0 without multi-memory).
     pub memory: u32,
 }
 
@@ -525,20 +526,27 @@ ops! {
 #[derive(Debug, Clone)]
 pub struct OpReader<'a> {
     r: Reader<'a>,
+    features: Features,
 }
 
 impl<'a> OpReader<'a> {
     /// A reader over `bytes`, where `bytes[0]` is at `base_offset` in the
-    /// module binary.
+    /// module binary. Decodes Wasm 2.0 (see [`OpReader::with_features`]).
     pub fn new(bytes: &'a [u8], base_offset: usize) -> Self {
         let mut r = Reader::new(bytes, base_offset);
         r.set_eof_message(EOF_IN_SECTION);
-        OpReader { r }
+        OpReader { r, features: Features::default() }
+    }
+
+    /// Decodes the instruction encodings `features` add (memory indices).
+    pub fn with_features(mut self, features: Features) -> Self {
+        self.features = features;
+        self
     }
 
     /// Continues from a byte reader's position.
-    pub(crate) fn from_reader(r: Reader<'a>) -> Self {
-        OpReader { r }
+    pub(crate) fn from_reader(r: Reader<'a>, features: Features) -> Self {
+        OpReader { r, features }
     }
 
     /// The byte reader, positioned after the last instruction read.
@@ -566,6 +574,7 @@ impl<'a> OpReader<'a> {
         if let Some(op) = plain_op(b) {
             return Ok(op);
         }
+        let multi = self.features.multi_memory;
         let r = &mut self.r;
         Ok(match b {
             0x02 => Op::Block(block_type(r)?),
@@ -605,39 +614,39 @@ impl<'a> OpReader<'a> {
             0x24 => Op::GlobalSet(r.u32()?),
             0x25 => Op::TableGet(r.u32()?),
             0x26 => Op::TableSet(r.u32()?),
-            0x28 => Op::I32Load(mem_arg(r)?),
-            0x29 => Op::I64Load(mem_arg(r)?),
-            0x2a => Op::F32Load(mem_arg(r)?),
-            0x2b => Op::F64Load(mem_arg(r)?),
-            0x2c => Op::I32Load8S(mem_arg(r)?),
-            0x2d => Op::I32Load8U(mem_arg(r)?),
-            0x2e => Op::I32Load16S(mem_arg(r)?),
-            0x2f => Op::I32Load16U(mem_arg(r)?),
-            0x30 => Op::I64Load8S(mem_arg(r)?),
-            0x31 => Op::I64Load8U(mem_arg(r)?),
-            0x32 => Op::I64Load16S(mem_arg(r)?),
-            0x33 => Op::I64Load16U(mem_arg(r)?),
-            0x34 => Op::I64Load32S(mem_arg(r)?),
-            0x35 => Op::I64Load32U(mem_arg(r)?),
-            0x36 => Op::I32Store(mem_arg(r)?),
-            0x37 => Op::I64Store(mem_arg(r)?),
-            0x38 => Op::F32Store(mem_arg(r)?),
-            0x39 => Op::F64Store(mem_arg(r)?),
-            0x3a => Op::I32Store8(mem_arg(r)?),
-            0x3b => Op::I32Store16(mem_arg(r)?),
-            0x3c => Op::I64Store8(mem_arg(r)?),
-            0x3d => Op::I64Store16(mem_arg(r)?),
-            0x3e => Op::I64Store32(mem_arg(r)?),
-            0x3f => Op::MemorySize(zero_byte(r)?),
-            0x40 => Op::MemoryGrow(zero_byte(r)?),
+            0x28 => Op::I32Load(mem_arg(r, multi)?),
+            0x29 => Op::I64Load(mem_arg(r, multi)?),
+            0x2a => Op::F32Load(mem_arg(r, multi)?),
+            0x2b => Op::F64Load(mem_arg(r, multi)?),
+            0x2c => Op::I32Load8S(mem_arg(r, multi)?),
+            0x2d => Op::I32Load8U(mem_arg(r, multi)?),
+            0x2e => Op::I32Load16S(mem_arg(r, multi)?),
+            0x2f => Op::I32Load16U(mem_arg(r, multi)?),
+            0x30 => Op::I64Load8S(mem_arg(r, multi)?),
+            0x31 => Op::I64Load8U(mem_arg(r, multi)?),
+            0x32 => Op::I64Load16S(mem_arg(r, multi)?),
+            0x33 => Op::I64Load16U(mem_arg(r, multi)?),
+            0x34 => Op::I64Load32S(mem_arg(r, multi)?),
+            0x35 => Op::I64Load32U(mem_arg(r, multi)?),
+            0x36 => Op::I32Store(mem_arg(r, multi)?),
+            0x37 => Op::I64Store(mem_arg(r, multi)?),
+            0x38 => Op::F32Store(mem_arg(r, multi)?),
+            0x39 => Op::F64Store(mem_arg(r, multi)?),
+            0x3a => Op::I32Store8(mem_arg(r, multi)?),
+            0x3b => Op::I32Store16(mem_arg(r, multi)?),
+            0x3c => Op::I64Store8(mem_arg(r, multi)?),
+            0x3d => Op::I64Store16(mem_arg(r, multi)?),
+            0x3e => Op::I64Store32(mem_arg(r, multi)?),
+            0x3f => Op::MemorySize(mem_index(r, multi)?),
+            0x40 => Op::MemoryGrow(mem_index(r, multi)?),
             0x41 => Op::I32Const(r.s32()?),
             0x42 => Op::I64Const(r.s64()?),
             0x43 => Op::F32Const(r.f32_bits()?),
             0x44 => Op::F64Const(r.f64_bits()?),
             0xd0 => Op::RefNull(ref_type(r)?),
             0xd2 => Op::RefFunc(r.u32()?),
-            0xfc => return read_fc(r, at),
-            0xfd => return read_fd(r, at),
+            0xfc => return read_fc(r, at, multi),
+            0xfd => return read_fd(r, at, multi),
             _ => return Err(illegal(at, &[u32::from(b)])),
         })
     }
@@ -651,7 +660,8 @@ fn illegal(at: usize, code: &[u32]) -> Error {
     Error::malformed(at, msg)
 }
 
-fn read_fc(r: &mut Reader<'_>, at: usize) -> Result<Op, Error> {
+/// `multi`: memory indices are LEB128 (multi-memory), not zero bytes.
+fn read_fc(r: &mut Reader<'_>, at: usize, multi: bool) -> Result<Op, Error> {
     let x = r.u32()?;
     if let Some(op) = fc_plain_op(x) {
         return Ok(op);
@@ -659,14 +669,14 @@ fn read_fc(r: &mut Reader<'_>, at: usize) -> Result<Op, Error> {
     Ok(match x {
         8 => {
             let data = r.u32()?;
-            Op::MemoryInit { data, memory: zero_byte(r)? }
+            Op::MemoryInit { data, memory: mem_index(r, multi)? }
         }
         9 => Op::DataDrop(r.u32()?),
         10 => {
-            let dst = zero_byte(r)?;
-            Op::MemoryCopy { dst, src: zero_byte(r)? }
+            let dst = mem_index(r, multi)?;
+            Op::MemoryCopy { dst, src: mem_index(r, multi)? }
         }
-        11 => Op::MemoryFill(zero_byte(r)?),
+        11 => Op::MemoryFill(mem_index(r, multi)?),
         12 => {
             let elem = r.u32()?;
             Op::TableInit { elem, table: r.u32()? }
@@ -683,24 +693,25 @@ fn read_fc(r: &mut Reader<'_>, at: usize) -> Result<Op, Error> {
     })
 }
 
-fn read_fd(r: &mut Reader<'_>, at: usize) -> Result<Op, Error> {
+/// `multi`: memargs may carry a memory index.
+fn read_fd(r: &mut Reader<'_>, at: usize, multi: bool) -> Result<Op, Error> {
     let x = r.u32()?;
     if let Some(op) = fd_plain_op(x) {
         return Ok(op);
     }
     Ok(match x {
-        0 => Op::V128Load(mem_arg(r)?),
-        1 => Op::V128Load8x8S(mem_arg(r)?),
-        2 => Op::V128Load8x8U(mem_arg(r)?),
-        3 => Op::V128Load16x4S(mem_arg(r)?),
-        4 => Op::V128Load16x4U(mem_arg(r)?),
-        5 => Op::V128Load32x2S(mem_arg(r)?),
-        6 => Op::V128Load32x2U(mem_arg(r)?),
-        7 => Op::V128Load8Splat(mem_arg(r)?),
-        8 => Op::V128Load16Splat(mem_arg(r)?),
-        9 => Op::V128Load32Splat(mem_arg(r)?),
-        10 => Op::V128Load64Splat(mem_arg(r)?),
-        11 => Op::V128Store(mem_arg(r)?),
+        0 => Op::V128Load(mem_arg(r, multi)?),
+        1 => Op::V128Load8x8S(mem_arg(r, multi)?),
+        2 => Op::V128Load8x8U(mem_arg(r, multi)?),
+        3 => Op::V128Load16x4S(mem_arg(r, multi)?),
+        4 => Op::V128Load16x4U(mem_arg(r, multi)?),
+        5 => Op::V128Load32x2S(mem_arg(r, multi)?),
+        6 => Op::V128Load32x2U(mem_arg(r, multi)?),
+        7 => Op::V128Load8Splat(mem_arg(r, multi)?),
+        8 => Op::V128Load16Splat(mem_arg(r, multi)?),
+        9 => Op::V128Load32Splat(mem_arg(r, multi)?),
+        10 => Op::V128Load64Splat(mem_arg(r, multi)?),
+        11 => Op::V128Store(mem_arg(r, multi)?),
         12 => Op::V128Const(r.u128_le()?),
         13 => Op::I8x16Shuffle(r.array16()?),
         21 => Op::I8x16ExtractLaneS(r.u8()?),
@@ -718,7 +729,7 @@ fn read_fd(r: &mut Reader<'_>, at: usize) -> Result<Op, Error> {
         33 => Op::F64x2ExtractLane(r.u8()?),
         34 => Op::F64x2ReplaceLane(r.u8()?),
         84..=91 => {
-            let memarg = mem_arg(r)?;
+            let memarg = mem_arg(r, multi)?;
             let lane = r.u8()?;
             match x {
                 84 => Op::V128Load8Lane { memarg, lane },
@@ -731,32 +742,46 @@ fn read_fd(r: &mut Reader<'_>, at: usize) -> Result<Op, Error> {
                 _ => Op::V128Store64Lane { memarg, lane },
             }
         }
-        92 => Op::V128Load32Zero(mem_arg(r)?),
-        93 => Op::V128Load64Zero(mem_arg(r)?),
+        92 => Op::V128Load32Zero(mem_arg(r, multi)?),
+        93 => Op::V128Load64Zero(mem_arg(r, multi)?),
         _ => return Err(illegal(at, &[0xfd, x])),
     })
 }
 
-/// The reserved byte of `memory.size`/`grow`/`init`/`copy`/`fill`: a
-/// single 0x00 byte (not a LEB128 zero) in Wasm 2.0.
-fn zero_byte(r: &mut Reader<'_>) -> Result<u32, Error> {
+/// The memory index of `memory.size`/`grow`/`init`/`copy`/`fill`: a
+/// LEB128 index with multi-memory (`multi`), else the reserved single 0x00
+/// byte of Wasm 2.0 (not a LEB128 zero).
+fn mem_index(r: &mut Reader<'_>, multi: bool) -> Result<u32, Error> {
+    if multi {
+        return r.u32();
+    }
     let at = r.offset();
     match r.u8()? {
         0 => Ok(0),
-        _ => Err(Error::malformed(at, "zero byte expected")),
+        _ => Err(Error::malformed(at, format!("zero byte expected{NOT_ENABLED}"))),
     }
 }
 
-/// Alignment exponent and offset. Wasm 2.0 has one memory, so flags of 32
-/// and above (including the multi-memory bit 6) are malformed.
-fn mem_arg(r: &mut Reader<'_>) -> Result<MemArg, Error> {
+/// Added to a message where the multi-memory encoding would have decoded.
+const NOT_ENABLED: &str = " (multi-memory is not enabled)";
+
+/// Alignment exponent, memory index and offset. The flags are the exponent,
+/// plus 64 when a memory index follows them (multi-memory, `multi`; the
+/// exponent is then below 64, and larger ones fail validation). Without
+/// multi-memory, flags of 32 and above are malformed, as in Wasm 2.0.
+fn mem_arg(r: &mut Reader<'_>, multi: bool) -> Result<MemArg, Error> {
+    const HAS_MEMORY: u32 = 1 << 6;
     let at = r.offset();
-    let align = r.u32()?;
-    if align >= 32 {
+    let flags = r.u32()?;
+    if flags >= 2 * HAS_MEMORY {
         return Err(Error::malformed(at, "malformed memop flags"));
     }
+    if flags >= 32 && !multi {
+        return Err(Error::malformed(at, format!("malformed memop flags{NOT_ENABLED}")));
+    }
+    let memory = if flags & HAS_MEMORY != 0 { r.u32()? } else { 0 };
     let offset = u64::from(r.u32()?);
-    Ok(MemArg { align, offset, memory: 0 })
+    Ok(MemArg { align: flags & !HAS_MEMORY, offset, memory })
 }
 
 /// A value type byte.
@@ -889,6 +914,51 @@ mod tests {
     }
 
     #[test]
+    fn memory_indices_with_multi_memory() {
+        let multi = Features { multi_memory: true };
+        let bytes = [
+            0x28, 0x42, 0x02, 0x10, // i32.load align=4 memory 2 offset 16
+            0x36, 0x40, 0x81, 0x00, 0x00, // i32.store memory 1 (non-minimal LEB) offset 0
+            0x3f, 0x80, 0x00, // memory.size 0 as a two-byte LEB128
+            0x40, 0x03, // memory.grow 3
+            0xfc, 0x08, 0x05, 0x01, // memory.init data 5 memory 1
+            0xfc, 0x0a, 0x02, 0x01, // memory.copy 2 <- 1
+            0xfc, 0x0b, 0x04, // memory.fill 4
+            0xfd, 0x54, 0x40, 0x01, 0x08, 0x03, // v128.load8_lane memory 1 offset 8 lane 3
+        ];
+        let mut r = OpReader::new(&bytes, 0).with_features(multi);
+        let mut v = Vec::new();
+        while !r.is_end() {
+            v.push(r.read().unwrap());
+        }
+        assert_eq!(
+            v,
+            vec![
+                Op::I32Load(MemArg { align: 2, offset: 16, memory: 2 }),
+                Op::I32Store(MemArg { align: 0, offset: 0, memory: 1 }),
+                Op::MemorySize(0),
+                Op::MemoryGrow(3),
+                Op::MemoryInit { data: 5, memory: 1 },
+                Op::MemoryCopy { dst: 2, src: 1 },
+                Op::MemoryFill(4),
+                Op::V128Load8Lane { memarg: MemArg { align: 0, offset: 8, memory: 1 }, lane: 3 },
+            ]
+        );
+        let error = |bytes: &[u8]| OpReader::new(bytes, 0).with_features(multi).read().unwrap_err().message();
+        // Flags of 128 and above are malformed; 32..64 decode (validation
+        // rejects the alignment).
+        assert_eq!(error(&[0x28, 0x80, 0x01, 0x00]), "malformed memop flags");
+        let mut r = OpReader::new(&[0x28, 0x20, 0x00], 0).with_features(multi);
+        assert_eq!(r.read().unwrap(), Op::I32Load(MemArg { align: 32, offset: 0, memory: 0 }));
+        // Without the feature, Wasm 2.0's rules stand.
+        let plain = |bytes: &[u8]| OpReader::new(bytes, 0).read().unwrap_err().message();
+        assert_eq!(plain(&[0x28, 0x42, 0x02, 0x10]), "malformed memop flags (multi-memory is not enabled)");
+        assert_eq!(plain(&[0x28, 0x80, 0x01, 0x00]), "malformed memop flags");
+        assert_eq!(plain(&[0x3f, 0x80, 0x00]), "zero byte expected (multi-memory is not enabled)");
+        assert_eq!(plain(&[0xfc, 0x0a, 0x00, 0x01]), "zero byte expected (multi-memory is not enabled)");
+    }
+
+    #[test]
     fn names() {
         assert_eq!(Op::I32Add.name(), "i32.add");
         assert_eq!(Op::BrTable { targets: Box::new([]), default: 0 }.name(), "br_table");
@@ -904,9 +974,9 @@ mod tests {
         assert_eq!(e, Error::malformed(11, "illegal opcode 0x06"));
         assert!(error(&[0xfd, 0x9a, 0x01]).message().starts_with("illegal opcode"));
         assert!(error(&[0xfc, 0x12]).message().starts_with("illegal opcode"));
-        assert_eq!(error(&[0x40, 0x80, 0x00]).message(), "zero byte expected");
-        assert_eq!(error(&[0xfc, 0x0b, 0x01]).message(), "zero byte expected");
-        assert_eq!(error(&[0x28, 0x20, 0x00]).message(), "malformed memop flags");
+        assert!(error(&[0x40, 0x80, 0x00]).message().starts_with("zero byte expected"));
+        assert!(error(&[0xfc, 0x0b, 0x01]).message().starts_with("zero byte expected"));
+        assert!(error(&[0x28, 0x20, 0x00]).message().starts_with("malformed memop flags"));
         assert_eq!(error(&[0xd0, 0x7f]).message(), "malformed reference type");
         assert_eq!(error(&[0x02, 0x50]).message(), "malformed value type");
         assert_eq!(error(&[0x41]).message(), "unexpected end of section or function");

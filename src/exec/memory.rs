@@ -3,7 +3,9 @@
 
 use super::{get, put, set, Ctx, Exit, Regs, Res};
 use crate::error::TrapCode;
-use crate::ir::shapes::{Bulk, Drop, Grow, Load, LoadIdx, Size, Slot, Store, StoreIdx, StoreImm, U32};
+use crate::ir::shapes::*;
+use crate::ir::Opcode;
+use crate::runtime::memory::LinearMemory;
 
 /// Effective address of `addr + offset` (no overflow in 64 bits).
 #[inline(always)]
@@ -179,22 +181,23 @@ pub(crate) unsafe fn size(o: Size, r: &mut Regs, _c: &mut Ctx) -> Res {
 pub(crate) unsafe fn grow(o: Grow, r: &mut Regs, c: &mut Ctx) -> Res {
     unsafe {
         let delta = get(r.fp, o.delta) as u32 as u64;
-        let result = grow_mem0(c, delta);
+        // SAFETY: validation guarantees the instance has memory 0.
+        let result = grow_memory((*c.instance).mem0, delta);
         set(r.fp, o.dst, result as u64);
         c.reload_memory(r);
     }
     Ok(())
 }
 
+/// `memory.grow` of `m`: the old size in pages, or -1.
+///
+/// # Safety
+/// `m` is a live memory of the running store.
 #[inline(never)]
-unsafe fn grow_mem0(c: &mut Ctx, delta: u64) -> u32 {
-    // SAFETY: validation guarantees the instance has memory 0.
-    unsafe {
-        let m = (*c.instance).mem0;
-        match (*m).grow(delta) {
-            Some(old) => old as u32,
-            None => u32::MAX,
-        }
+unsafe fn grow_memory(m: *mut LinearMemory, delta: u64) -> u32 {
+    match unsafe { (*m).grow(delta) } {
+        Some(old) => old as u32,
+        None => u32::MAX,
     }
 }
 
@@ -226,17 +229,19 @@ unsafe fn fill_at(mem: *mut u8, len: usize, d: u32, v: u8, n: u32) -> Res {
 pub(crate) unsafe fn copy(o: Bulk, r: &mut Regs, _c: &mut Ctx) -> Res {
     unsafe {
         let (d, s, n) = (get(r.fp, o.a) as u32, get(r.fp, o.b) as u32, get(r.fp, o.n) as u32);
-        copy_at(r.mem, r.len, d, s, n)
+        copy_at((r.mem, r.len), (r.mem, r.len), d, s, n)
     }
 }
 
+/// Copies `n` bytes from offset `s` of memory `src` to offset `d` of
+/// memory `dst` (each a base and a length; they may be one memory).
 #[inline(never)]
-unsafe fn copy_at(mem: *mut u8, len: usize, d: u32, s: u32, n: u32) -> Res {
-    if !in_bounds(d, n, len) || !in_bounds(s, n, len) {
+unsafe fn copy_at(dst: (*mut u8, usize), src: (*mut u8, usize), d: u32, s: u32, n: u32) -> Res {
+    if !in_bounds(d, n, dst.1) || !in_bounds(s, n, src.1) {
         return Err(oob());
     }
     // SAFETY: both ranges checked above; `copy` allows overlap.
-    unsafe { std::ptr::copy(mem.add(s as usize), mem.add(d as usize), n as usize) };
+    unsafe { std::ptr::copy(src.0.add(s as usize), dst.0.add(d as usize), n as usize) };
     Ok(())
 }
 
@@ -266,4 +271,118 @@ unsafe fn init_at(c: &mut Ctx, seg: u32, mem: *mut u8, len: usize, d: u32, s: u3
 pub(crate) unsafe fn data_drop(o: Drop, _r: &mut Regs, c: &mut Ctx) -> Res {
     unsafe { (*c.instance).drop_data(o.index.0) };
     Ok(())
+}
+
+// ---- memories other than 0 (multi-memory) ----
+// The registers hold memory 0 only; these handlers find their memory in the
+// running instance at every execution. Each reuses the memory-0 code.
+
+/// Memory `index` of the running instance.
+///
+/// # Safety
+/// `index` was validated against the module's memories (the instance holds
+/// one per index).
+#[inline(always)]
+unsafe fn memory_n(c: &Ctx, index: Index) -> *mut LinearMemory {
+    unsafe {
+        let instance = &*c.instance;
+        *instance.memories.get_unchecked(index.0 as usize)
+    }
+}
+
+/// Base and length of memory `index` (see [`memory_n`]).
+#[inline(always)]
+unsafe fn base_len(c: &Ctx, index: Index) -> (*mut u8, usize) {
+    unsafe {
+        let m = memory_n(c, index);
+        ((*m).base(), (*m).len())
+    }
+}
+
+/// A load or store of memory `o.mem`: the handler body of the memory-0
+/// instruction `o.kind`, run with memory `o.mem` in the registers. Memory 0
+/// is back in them before anything else runs.
+#[inline(always)]
+pub(crate) unsafe fn access_n(o: MemN, r: &mut Regs, c: &mut Ctx) -> Res {
+    unsafe {
+        let mem0 = (r.mem, r.len);
+        (r.mem, r.len) = base_len(c, o.mem);
+        let res = run_access(o, r, c);
+        (r.mem, r.len) = mem0;
+        res
+    }
+}
+
+/// Generates `run_access` from the instruction table: every instruction
+/// whose shape is a load's or a store's is a possible `kind` (see
+/// `Shape::with_mem_n`), so each memory-0 access has its memory-n form
+/// without a second list of them.
+macro_rules! gen_access {
+    (
+        $( $name:ident ( $shape:ident ) = $fam:ident :: $h:ident $( ( $($arg:ident),* ) )? ; )*
+        @pairs { $( $pair:ident = $first:ident , $second:ident ; )* }
+    ) => {
+        /// Runs the handler body of `o.kind` on the operands in `o`.
+        #[inline(always)]
+        unsafe fn run_access(o: MemN, r: &mut Regs, c: &mut Ctx) -> Res {
+            use super::{call, control, memory, numeric, simd, table, variable};
+            let done = match o.kind.0 {
+                $(Opcode::$name => <$shape as Shape>::with_mem_n(&o, |s| {
+                    // SAFETY: as for the memory-0 instruction; the registers
+                    // hold a live memory.
+                    unsafe { $fam::$h(s, r, c $(, $($fam::$arg),*)?) }
+                }),)*
+                $(Opcode::$pair => None,)*
+            };
+            // Lowering only puts loads and stores in `kind`.
+            done.unwrap_or(Err(Exit::trap(TrapCode::Unreachable)))
+        }
+    };
+}
+crate::ir::for_each_instr!(gen_access);
+
+#[inline(always)]
+pub(crate) unsafe fn size_n(o: Size, r: &mut Regs, c: &mut Ctx) -> Res {
+    unsafe { set(r.fp, o.dst, (base_len(c, o.index).1 / 65536) as u64) };
+    Ok(())
+}
+
+#[inline(always)]
+pub(crate) unsafe fn grow_n(o: Grow, r: &mut Regs, c: &mut Ctx) -> Res {
+    unsafe {
+        let delta = get(r.fp, o.delta) as u32 as u64;
+        let result = grow_memory(memory_n(c, o.index), delta);
+        set(r.fp, o.dst, result as u64);
+        // Memory n may be memory 0 imported again.
+        c.reload_memory(r);
+    }
+    Ok(())
+}
+
+#[inline(always)]
+pub(crate) unsafe fn fill_n(o: Bulk, r: &mut Regs, c: &mut Ctx) -> Res {
+    unsafe {
+        let (d, v, n) = (get(r.fp, o.a) as u32, get(r.fp, o.b) as u8, get(r.fp, o.n) as u32);
+        let (mem, len) = base_len(c, o.index);
+        fill_at(mem, len, d, v, n)
+    }
+}
+
+/// `memory.copy` from memory `index2` to memory `index` (either may be 0).
+#[inline(always)]
+pub(crate) unsafe fn copy_n(o: Bulk, r: &mut Regs, c: &mut Ctx) -> Res {
+    unsafe {
+        let (d, s, n) = (get(r.fp, o.a) as u32, get(r.fp, o.b) as u32, get(r.fp, o.n) as u32);
+        copy_at(base_len(c, o.index), base_len(c, o.index2), d, s, n)
+    }
+}
+
+/// `memory.init` of data segment `index` into memory `index2`.
+#[inline(always)]
+pub(crate) unsafe fn init_n(o: Bulk, r: &mut Regs, c: &mut Ctx) -> Res {
+    unsafe {
+        let (d, s, n) = (get(r.fp, o.a) as u32, get(r.fp, o.b) as u32, get(r.fp, o.n) as u32);
+        let (mem, len) = base_len(c, o.index2);
+        init_at(c, o.index.0, mem, len, d, s, n)
+    }
 }

@@ -3,7 +3,8 @@
 //! from `ir::for_each_instr!`. No decoding or validation happens here.
 //!
 //! Hot state travels in handler arguments: `ip` (next instruction), `fp`
-//! (frame base), `mem`/`len` (memory 0 of the running instance) and `ctx`.
+//! (frame base), `mem`/`len` (memory 0 of the running instance; the others
+//! are looked up per access, see `memory::access_n`) and `ctx`.
 //! Wasm calls push a `Frame` on `Ctx::frames` and continue in the same
 //! dispatch chain, so the native stack never grows with wasm recursion.
 

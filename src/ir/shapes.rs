@@ -2,6 +2,7 @@
 //! handler word. Many instructions share one shape (every `i32.add`-like
 //! binary op is `BinSS`), so handlers can be generic over the operation.
 
+use super::Opcode;
 use std::fmt;
 
 /// A frame slot index (64-bit slots; `v128` uses two adjacent ones).
@@ -69,6 +70,12 @@ pub trait Shape: Copy + fmt::Display {
     /// Bytes of trailing data after the fixed part (before padding).
     fn trailing_bytes(&self) -> usize {
         0
+    }
+    /// For the shapes of loads and stores: `f` applied to this shape's
+    /// record for the access `o` describes (to another memory than 0).
+    /// `None` for every other shape (`f` is not called).
+    fn with_mem_n<T>(_o: &MemN, _f: impl FnOnce(Self) -> T) -> Option<T> {
+        None
     }
 }
 
@@ -172,8 +179,6 @@ plain_shapes!(
     JumpCmpImm,
     Call,
     CallIndirect,
-    Load,
-    Store,
     LoadIdx,
     StoreIdx,
     StoreImm,
@@ -212,4 +217,82 @@ shapes! {
     /// `mem[addr + offset] = src[lane]`
     StoreLane { addr: Slot, src: Slot, offset: U32, lane: U32 }
 }
-plain_shapes!(Const128, Tern, Shuffle, Lane, LaneSet, LoadLane, StoreLane);
+plain_shapes!(Const128, Tern, Shuffle, Lane, LaneSet);
+
+// ---- memories other than 0 (multi-memory) ----
+
+/// The memory-0 instruction whose access an `AccessN` makes (a load or
+/// store: its shape is `Load`, `Store`, `LoadLane` or `StoreLane`).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[repr(transparent)]
+pub struct Access(pub Opcode);
+
+impl fmt::Display for Access {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.0.name())
+    }
+}
+
+/// A load or store of memory `mem` (not 0): the access instruction `kind`
+/// makes on memory 0, with the operands of `kind`'s shape (the others are
+/// unused: `dst` for stores, `src` for plain loads, `lane` unless a lane
+/// form).
+#[derive(Clone, Copy, Debug)]
+#[repr(C, packed)]
+pub struct MemN {
+    pub kind: Access,
+    pub mem: Index,
+    pub dst: Slot,
+    pub addr: Slot,
+    pub src: Slot,
+    pub offset: U32,
+    pub lane: U32,
+}
+
+impl MemN {
+    fn load(&self) -> Load {
+        Load { dst: self.dst, addr: self.addr, offset: self.offset }
+    }
+    fn store(&self) -> Store {
+        Store { addr: self.addr, src: self.src, offset: self.offset }
+    }
+    fn load_lane(&self) -> LoadLane {
+        LoadLane { dst: self.dst, addr: self.addr, src: self.src, offset: self.offset, lane: self.lane }
+    }
+    fn store_lane(&self) -> StoreLane {
+        StoreLane { addr: self.addr, src: self.src, offset: self.offset, lane: self.lane }
+    }
+}
+
+impl Shape for MemN {
+    const NAME: &'static str = "MemN";
+}
+
+/// Prints the memory and the access as `kind` would print it.
+impl fmt::Display for MemN {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (mem, kind) = (self.mem, self.kind);
+        write!(f, " mem={mem} {kind}")?;
+        match kind.0.shape_name() {
+            Load::NAME => self.load().fmt(f),
+            Store::NAME => self.store().fmt(f),
+            LoadLane::NAME => self.load_lane().fmt(f),
+            StoreLane::NAME => self.store_lane().fmt(f),
+            _ => write!(f, " (not an access)"),
+        }
+    }
+}
+
+/// The four shapes of loads and stores, each with its view of a `MemN`.
+macro_rules! access_shapes {
+    ($($name:ident = $view:ident),*) => {$(
+        impl Shape for $name {
+            const NAME: &'static str = stringify!($name);
+            #[inline(always)]
+            fn with_mem_n<T>(o: &MemN, f: impl FnOnce(Self) -> T) -> Option<T> {
+                Some(f(o.$view()))
+            }
+        }
+    )*};
+}
+access_shapes!(Load = load, Store = store, LoadLane = load_lane, StoreLane = store_lane);

@@ -154,6 +154,16 @@ macro_rules! for_each_instr {
             MemoryCopy(Bulk) = memory::copy;
             MemoryInit(Bulk) = memory::init;
             DataDrop(Drop) = memory::data_drop;
+            // Memories other than 0 (multi-memory): memory 0 travels in the
+            // handler registers, these look their memory up in the instance.
+            // `AccessN` is every load and store: it runs the handler of the
+            // memory-0 instruction its `kind` names, on memory `mem`.
+            AccessN(MemN) = memory::access_n;
+            MemorySizeN(Size) = memory::size_n;
+            MemoryGrowN(Grow) = memory::grow_n;
+            MemoryFillN(Bulk) = memory::fill_n;
+            MemoryCopyN(Bulk) = memory::copy_n;
+            MemoryInitN(Bulk) = memory::init_n;
 
             // ---- table and references ----
             TableGet(TableGet) = table::get;

@@ -248,7 +248,7 @@ fn lower(
         dead_born: false,
     });
 
-    let mut reader = OpReader::new(code, body.code.start);
+    let mut reader = OpReader::new(code, body.code.start).with_features(module.features);
     let last_body = def as usize + 1 == module.bodies.len();
     while !reader.is_end() {
         let at = reader.offset();

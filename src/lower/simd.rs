@@ -165,6 +165,10 @@ impl Lowerer<'_> {
                 self.emit_result(O::I8x16Shuffle, s, offset_of!(Shuffle, dst));
                 return Ok(true);
             }
+            Op::V128Store(m) if m.memory != 0 => {
+                self.access_n(O::V128Store, m, 0, true, None);
+                return Ok(true);
+            }
             Op::V128Store(m) => {
                 let v = self.pop();
                 let addr = self.pop();
@@ -212,6 +216,9 @@ impl Lowerer<'_> {
                 let s = LaneSet { dst: Slot(dst), a, b, lane: U32(lane as u32) };
                 self.emit_result(opc, s, offset_of!(LaneSet, dst));
             }
+            Simd::Load(opc, m) if m.memory != 0 => self.access_n(opc, &m, 0, false, Some(V128)),
+            Simd::LoadLane(opc, m, lane) if m.memory != 0 => self.access_n(opc, &m, lane, true, Some(V128)),
+            Simd::StoreLane(opc, m, lane) if m.memory != 0 => self.access_n(opc, &m, lane, true, None),
             Simd::Load(opc, m) => {
                 let addr = self.pop();
                 let addr = self.slot_of(addr);

@@ -2,7 +2,7 @@
 //! engine-wide signature registry that makes `call_indirect` checks one
 //! integer compare.
 
-use crate::decode::FuncType;
+use crate::decode::{Features, FuncType};
 use crate::ir::Backend;
 use std::sync::{Arc, Mutex};
 
@@ -17,6 +17,7 @@ pub struct Config {
     pub(crate) fuel: bool,
     pub(crate) interruptible: bool,
     pub(crate) max_memory: Option<u64>,
+    pub(crate) features: Features,
 }
 
 impl Default for Config {
@@ -30,6 +31,7 @@ impl Default for Config {
             fuel: false,
             interruptible: false,
             max_memory: None,
+            features: Features::default(),
         }
     }
 }
@@ -81,6 +83,15 @@ impl Config {
     /// starts larger fails to instantiate.
     pub fn max_memory(&mut self, bytes: u64) -> &mut Self {
         self.max_memory = Some(bytes);
+        self
+    }
+    /// Multi-memory (a Wasm 3.0 feature; off by default): modules may
+    /// declare and import several memories, and memory instructions name
+    /// one by index. Memory 0 keeps the fast path; accesses to the others
+    /// look their memory up in the instance. When off, a second memory is
+    /// the Wasm 2.0 validation error "multiple memories".
+    pub fn multi_memory(&mut self, on: bool) -> &mut Self {
+        self.features.multi_memory = on;
         self
     }
     /// Address space reserved per linear memory (default: the memory's

@@ -47,8 +47,8 @@ pub(crate) struct ModuleInner {
 }
 
 /// The error the full decode and validation report first, if any.
-fn first_error(bytes: &[u8]) -> Option<Error> {
-    let m = match decode::decode_module(bytes) {
+fn first_error(bytes: &[u8], features: decode::Features) -> Option<Error> {
+    let m = match decode::decode_module_with(bytes, features) {
         Ok(m) => m,
         Err(e) => return Some(e),
     };
@@ -75,11 +75,12 @@ impl Module {
         // Bodies are decoded once, by the lowering. If anything fails, the
         // full decode and validation say which error comes first (a
         // malformed body before an invalid one, in byte order).
-        Self::compile(engine, bytes.clone()).map_err(|e| first_error(&bytes).unwrap_or(e))
+        let features = engine.config().features;
+        Self::compile(engine, bytes.clone()).map_err(|e| first_error(&bytes, features).unwrap_or(e))
     }
 
     fn compile(engine: &Engine, bytes: Box<[u8]>) -> Result<Module> {
-        let m = decode::decode_module_shallow(&bytes)?;
+        let m = decode::decode_module_shallow(&bytes, engine.config().features)?;
         let vctx = crate::validate::validate_module(&m)?;
         let sigs = m.types.iter().map(|t| engine.sig_id(t)).collect();
         let code = (0..m.bodies.len()).map(|_| OnceLock::new()).collect();
@@ -116,8 +117,8 @@ impl Module {
     }
 
     /// Decodes and validates `bytes` without lowering.
-    pub fn validate(_engine: &Engine, bytes: &[u8]) -> Result<()> {
-        let m = decode::decode_module(bytes)?;
+    pub fn validate(engine: &Engine, bytes: &[u8]) -> Result<()> {
+        let m = decode::decode_module_with(bytes, engine.config().features)?;
         let vctx = crate::validate::validate_module(&m)?;
         let _ = vctx;
         crate::validate::validate_bodies(&m, bytes)

@@ -479,7 +479,7 @@ fn validate_body(v: &mut FuncValidator<'_>, func: u32, bytes: &[u8], last_body: 
     v.reset(func, &body.locals)?;
     let code =
         bytes.get(body.code.clone()).ok_or_else(|| Error::malformed(body.code.start, "unexpected end"))?;
-    let mut reader = OpReader::new(code, body.code.start);
+    let mut reader = OpReader::new(code, body.code.start).with_features(module.features);
     while !reader.is_end() {
         let at = reader.offset();
         let op = reader.read()?;

@@ -1,6 +1,7 @@
-//! Validation (Wasm 2.0): the module-level rules here, the operand/control
-//! stack algorithm for function bodies in `func`. Never emits code and never
-//! decodes sections: it judges a decoded `Module` and the ops fed to it.
+//! Validation (Wasm 2.0 plus the features the module was decoded with): the
+//! module-level rules here, the operand/control stack algorithm for function
+//! bodies in `func`. Never emits code and never decodes sections: it judges
+//! a decoded `Module` and the ops fed to it.
 
 mod func;
 mod ops;
@@ -107,8 +108,8 @@ pub fn validate_module(module: &Module) -> Result<ModuleCtx, Error> {
             return Err(invalid(0, "shared memory must have maximum"));
         }
     }
-    if module.memories.len() > 1 {
-        return Err(invalid(0, "multiple memories"));
+    if module.memories.len() > 1 && !module.features.multi_memory {
+        return Err(invalid(0, "multiple memories (multi-memory is not enabled)"));
     }
 
     // Wasm 2.0: constant expressions may only read imported globals.

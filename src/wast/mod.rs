@@ -5,7 +5,7 @@
 pub mod spectest;
 mod value;
 
-use crate::{Backend, Config, Engine, Error, Extern, Instance, Linker, Module, Store, TrapCode, Val};
+use crate::{Config, Engine, Error, Extern, Instance, Linker, Module, Store, TrapCode, Val};
 use hashbrown::HashMap;
 use std::any::Any;
 use std::cell::RefCell;
@@ -57,13 +57,14 @@ impl Report {
     }
 }
 
-/// Runs the script in `text`; `path` only labels the messages.
-pub fn run_script(text: &str, path: &str, backend: Backend) -> Report {
+/// Runs the script in `text` on engines made from `config` (its backend,
+/// features, limits); `path` only labels the messages.
+pub fn run_script(text: &str, path: &str, config: &Config) -> Report {
     std::thread::scope(|scope| {
         let spawned = std::thread::Builder::new()
             .name(format!("wast {path}"))
             .stack_size(SCRIPT_STACK)
-            .spawn_scoped(scope, || run_script_here(text, path, backend));
+            .spawn_scoped(scope, || run_script_here(text, path, config));
         match spawned {
             Ok(handle) => handle.join().unwrap_or_else(|payload| {
                 let mut report = Report::default();
@@ -71,19 +72,19 @@ pub fn run_script(text: &str, path: &str, backend: Backend) -> Report {
                 report
             }),
             // No thread to be had: run on this one.
-            Err(_) => run_script_here(text, path, backend),
+            Err(_) => run_script_here(text, path, config),
         }
     })
 }
 
-/// Reads and runs the script at `path`.
-pub fn run_file(path: impl AsRef<Path>, backend: Backend) -> std::io::Result<Report> {
+/// Reads and runs the script at `path` (see [`run_script`]).
+pub fn run_file(path: impl AsRef<Path>, config: &Config) -> std::io::Result<Report> {
     let path = path.as_ref();
     let text = std::fs::read_to_string(path)?;
-    Ok(run_script(&text, &path.display().to_string(), backend))
+    Ok(run_script(&text, &path.display().to_string(), config))
 }
 
-fn run_script_here(text: &str, path: &str, backend: Backend) -> Report {
+fn run_script_here(text: &str, path: &str, config: &Config) -> Report {
     let mut report = Report::default();
     let mut lexer = Lexer::new(text);
     lexer.allow_confusing_unicode(true);
@@ -103,7 +104,7 @@ fn run_script_here(text: &str, path: &str, backend: Backend) -> Report {
             return report;
         }
     };
-    let mut runner = match Runner::new(text, path, backend) {
+    let mut runner = match Runner::new(text, path, config) {
         Ok(r) => r,
         Err(e) => {
             report.fail(format!("{path}: cannot set up the spectest module: {e}"));
@@ -140,10 +141,8 @@ struct Runner<'t> {
 type Outcome = Result<(), String>;
 
 impl<'t> Runner<'t> {
-    fn new(text: &'t str, path: &'t str, backend: Backend) -> Result<Self, Error> {
-        let mut config = Config::new();
-        config.backend(backend);
-        let engine = Engine::new(&config);
+    fn new(text: &'t str, path: &'t str, config: &Config) -> Result<Self, Error> {
+        let engine = Engine::new(config);
         let mut store = Store::new(&engine, ());
         let mut linker = Linker::<()>::new(&engine);
         spectest::define(&mut linker, &mut store)?;

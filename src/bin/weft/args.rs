@@ -11,6 +11,7 @@ pub(crate) enum Command {
     Run(RunOptions),
     Wast {
         backend: Option<Backend>,
+        multi_memory: bool,
         files: Vec<PathBuf>,
     },
     Validate {
@@ -29,6 +30,7 @@ pub(crate) struct RunOptions {
     pub invoke: Option<String>,
     pub lazy: bool,
     pub backend: Option<Backend>,
+    pub multi_memory: bool,
     /// Preopened directories: host path, guest path, read-only.
     pub dirs: Vec<(PathBuf, String, bool)>,
     pub envs: Vec<(String, String)>,
@@ -122,6 +124,7 @@ fn parse_run(args: &[String]) -> Result<Command, String> {
             "--invoke" => o.invoke = Some(option_value(key, inline, &mut it)?.to_string()),
             "--backend" => o.backend = Some(parse_backend(option_value(key, inline, &mut it)?)?),
             "--lazy" if inline.is_none() => o.lazy = true,
+            "--multi-memory" if inline.is_none() => o.multi_memory = true,
             "--inherit-env" if inline.is_none() => o.inherit_env = true,
             "--dir" => o.dirs.push(parse_dir(option_value(key, inline, &mut it)?, false)),
             "--dir-ro" => o.dirs.push(parse_dir(option_value(key, inline, &mut it)?, true)),
@@ -160,6 +163,7 @@ fn parse_run(args: &[String]) -> Result<Command, String> {
 
 fn parse_wast(args: &[String]) -> Result<Command, String> {
     let mut backend = None;
+    let mut multi_memory = false;
     let mut files = Vec::new();
     let mut it = args.iter();
     let mut options_done = false;
@@ -168,6 +172,7 @@ fn parse_wast(args: &[String]) -> Result<Command, String> {
         match key {
             _ if options_done => files.push(arg.into()),
             "--backend" => backend = Some(parse_backend(option_value(key, inline, &mut it)?)?),
+            "--multi-memory" if inline.is_none() => multi_memory = true,
             "--" => options_done = true,
             a if a.starts_with('-') && a.len() > 1 => {
                 return Err(format!("unknown option `{arg}` for `wast`"))
@@ -178,7 +183,7 @@ fn parse_wast(args: &[String]) -> Result<Command, String> {
     if files.is_empty() {
         return Err("missing FILE".into());
     }
-    Ok(Command::Wast { backend, files })
+    Ok(Command::Wast { backend, multi_memory, files })
 }
 
 fn parse_validate(args: &[String]) -> Result<Command, String> {
@@ -323,9 +328,15 @@ mod tests {
             parse("wast a.wast --backend threaded b.wast"),
             Ok(Command::Wast {
                 backend: Some(Backend::Threaded),
+                multi_memory: false,
                 files: vec!["a.wast".into(), "b.wast".into()]
             })
         );
+        assert_eq!(
+            parse("wast --multi-memory a.wast"),
+            Ok(Command::Wast { backend: None, multi_memory: true, files: vec!["a.wast".into()] })
+        );
+        assert!(parse("wast --multi-memory=yes a.wast").is_err());
         assert!(parse("wast").is_err());
         assert!(parse("wast --backend").is_err());
         assert_eq!(

@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use std::path::Path;
 use std::process::ExitCode;
 use weft::decode::reader::Reader;
-use weft::decode::{decode_module, sym_flags, ImportDesc};
+use weft::decode::{decode_module_with, sym_flags, Features, ImportDesc};
 use weft::{Config, Engine, Module};
 
 fn section_name(id: u8) -> &'static str {
@@ -103,7 +103,8 @@ pub(crate) fn cmd_inspect(ir: Option<Option<String>>, path: &Path) -> ExitCode {
         Ok(b) => b,
         Err(code) => return code,
     };
-    let m = match decode_module(&bytes) {
+    // Inspection describes whatever weft can decode: every feature is on.
+    let m = match decode_module_with(&bytes, Features { multi_memory: true }) {
         Ok(m) => m,
         Err(e) => return report_error(path, &e),
     };
@@ -116,7 +117,7 @@ pub(crate) fn cmd_inspect(ir: Option<Option<String>>, path: &Path) -> ExitCode {
                 return ExitCode::FAILURE;
             }
         };
-        let engine = Engine::new(&Config::new());
+        let engine = Engine::new(Config::new().multi_memory(true));
         let module = match Module::new(&engine, &bytes) {
             Ok(module) => module,
             Err(e) => return report_error(path, &e),
