@@ -25,5 +25,8 @@ pub use link::Linker;
 pub use runtime::engine::{Config, Engine};
 pub use runtime::func::{Caller, IntoFunc, TypedFunc, WasmParams, WasmResults, WasmTy};
 pub use runtime::module::{ExportType, ExternType, ImportType, Module};
+pub use runtime::resumable::{
+    ResumableCall, ResumableCallOutOfFuel, TypedResumableCall, TypedResumableCallOutOfFuel,
+};
 pub use runtime::store::{AsContext, AsContextMut, Func, Global, Instance, Memory, Store, Table};
 pub use runtime::values::{Extern, ExternRef, Val};

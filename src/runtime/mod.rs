@@ -6,5 +6,6 @@ pub(crate) mod func;
 pub(crate) mod instance;
 pub(crate) mod memory;
 pub(crate) mod module;
+pub(crate) mod resumable;
 pub(crate) mod store;
 pub(crate) mod values;

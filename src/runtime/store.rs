@@ -177,6 +177,10 @@ pub struct StoreInner {
     pub(crate) ctx: Box<Ctx>,
     /// The value stack, mapped on first call.
     pub(crate) stack: Option<memmap2::MmapMut>,
+    /// The resumable call that ran out of fuel, if one waits.
+    pub(crate) suspended: Option<super::resumable::Suspended>,
+    /// Suspensions so far (numbers them, so a handle finds its own).
+    pub(crate) suspensions: u64,
 }
 
 // SAFETY: the raw pointers inside point only at objects owned by this same
@@ -208,6 +212,7 @@ impl<T> Store<T> {
             error: None,
             fuel: 0,
             interrupt: engine.interrupt_flag(),
+            fuel_stop: crate::exec::FuelStop::NONE,
         });
         Store {
             inner: StoreInner {
@@ -221,6 +226,8 @@ impl<T> Store<T> {
                 externs: Vec::new(),
                 ctx,
                 stack: None,
+                suspended: None,
+                suspensions: 0,
             },
             data,
         }
