@@ -4,8 +4,9 @@
 //! both dispatch backends.
 
 use weft::{
-    Backend, Caller, Config, Engine, Error, Func, Instance, Linker, Module, ResumableCall,
-    ResumableCallOutOfFuel, Store, TrapCode, TypedResumableCall, Val,
+    Backend, Caller, Config, Engine, Error, Func, Instance, Limits, Linker, Memory, MemoryType, Module,
+    RefType, ResourceLimiter, ResumableCall, ResumableCallOutOfFuel, Store, StoreLimits, StoreLimitsBuilder,
+    Table, TableType, TrapCode, TypedResumableCall, Val,
 };
 
 fn wat(text: &str) -> Vec<u8> {
@@ -320,5 +321,208 @@ fn a_host_function_above_the_suspended_call_cannot_resume_it() {
         // and the store runs a new one.
         let (results, _) = run_in_slices(&mut store, count, &[Val::I32(1000)], 100);
         assert_eq!(results, [Val::I32(42)]);
+    }
+}
+
+/// A limiter that allows up to `pages` pages and `elems` elements and
+/// records what it was asked.
+#[derive(Default)]
+struct Recorder {
+    pages: usize,
+    elems: u32,
+    memory_asks: Vec<(usize, usize, Option<usize>)>,
+    table_asks: Vec<(u32, u32, Option<u32>)>,
+}
+
+impl ResourceLimiter for Recorder {
+    fn memory_growing(&mut self, current: usize, desired: usize, maximum: Option<usize>) -> bool {
+        self.memory_asks.push((current, desired, maximum));
+        desired <= self.pages * PAGE
+    }
+    fn table_growing(&mut self, current: u32, desired: u32, maximum: Option<u32>) -> bool {
+        self.table_asks.push((current, desired, maximum));
+        desired <= self.elems
+    }
+}
+
+const PAGE: usize = 65536;
+
+const GROWS: &str = r#"(module
+  (memory (export "mem") 1 100)
+  (table (export "tab") 2 funcref)
+  (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0)))
+  (func (export "size") (result i32) (memory.size))
+  (func (export "tgrow") (param i32) (result i32) (table.grow (ref.null func) (local.get 0)))
+  (func (export "tsize") (result i32) (table.size)))"#;
+
+#[test]
+fn limiter_decides_memory_grow() {
+    for b in backends() {
+        let engine = Engine::new(Config::new().backend(b));
+        let mut store = Store::new(&engine, Recorder { pages: 4, elems: 100, ..Default::default() });
+        store.limiter(|r| r);
+        let instance = instantiate(&engine, &mut store, &Linker::new(&engine), GROWS);
+        // Instantiation asked for the initial size.
+        assert_eq!(store.data().memory_asks, [(0, PAGE, Some(100 * PAGE))]);
+        let grow = instance.get_typed_func::<i32, i32>(&store, "grow").unwrap();
+        let size = instance.get_typed_func::<(), i32>(&store, "size").unwrap();
+        assert_eq!(grow.call(&mut store, 2).unwrap(), 1);
+        assert_eq!(grow.call(&mut store, 2).unwrap(), -1, "5 pages are past the limiter's 4");
+        assert_eq!(grow.call(&mut store, 0).unwrap(), 3, "growth by zero is not asked");
+        assert_eq!(grow.call(&mut store, 1).unwrap(), 3);
+        assert_eq!(grow.call(&mut store, 1000).unwrap(), -1, "past the type's maximum: not asked");
+        assert_eq!(size.call(&mut store, ()).unwrap(), 4);
+        assert_eq!(
+            store.data().memory_asks[1..],
+            [
+                (PAGE, 3 * PAGE, Some(100 * PAGE)),
+                (3 * PAGE, 5 * PAGE, Some(100 * PAGE)),
+                (3 * PAGE, 4 * PAGE, Some(100 * PAGE))
+            ]
+        );
+        // The host grows through the limiter too.
+        let mem = instance.get_memory(&store, "mem").unwrap();
+        let err = mem.grow(&mut store, 1).unwrap_err();
+        assert!(err.to_string().contains("resource limiter refused"), "{err}");
+        store.data_mut().pages = 6;
+        assert_eq!(mem.grow(&mut store, 2).unwrap(), 4);
+        assert_eq!(size.call(&mut store, ()).unwrap(), 6);
+    }
+}
+
+#[test]
+fn limiter_decides_table_grow() {
+    for b in backends() {
+        let engine = Engine::new(Config::new().backend(b));
+        let limits = StoreLimitsBuilder::new().table_elements(5).build();
+        let mut store = Store::new(&engine, limits);
+        store.limiter(|l| l);
+        let instance = instantiate(&engine, &mut store, &Linker::new(&engine), GROWS);
+        let tgrow = instance.get_typed_func::<i32, i32>(&store, "tgrow").unwrap();
+        let tsize = instance.get_typed_func::<(), i32>(&store, "tsize").unwrap();
+        assert_eq!(tgrow.call(&mut store, 2).unwrap(), 2);
+        assert_eq!(tgrow.call(&mut store, 2).unwrap(), -1);
+        assert_eq!(tgrow.call(&mut store, 1).unwrap(), 4);
+        assert_eq!(tsize.call(&mut store, ()).unwrap(), 5);
+        let tab = instance.get_table(&store, "tab").unwrap();
+        let err = tab.grow(&mut store, 1, Val::FuncRef(None)).unwrap_err();
+        assert!(err.to_string().contains("resource limiter refused"), "{err}");
+        assert_eq!(tab.grow(&mut store, 0, Val::FuncRef(None)).unwrap(), 5);
+
+        // The arguments the limiter sees.
+        let mut store = Store::new(&engine, Recorder { pages: 10, elems: 3, ..Default::default() });
+        store.limiter(|r| r);
+        let instance = instantiate(&engine, &mut store, &Linker::new(&engine), GROWS);
+        let tgrow = instance.get_typed_func::<i32, i32>(&store, "tgrow").unwrap();
+        assert_eq!(tgrow.call(&mut store, 1).unwrap(), 2);
+        assert_eq!(tgrow.call(&mut store, 1).unwrap(), -1);
+        assert_eq!(store.data().table_asks, [(0, 2, None), (2, 3, None), (3, 4, None)]);
+    }
+}
+
+#[test]
+fn limiter_refuses_instantiation_past_its_limits() {
+    for b in backends() {
+        let engine = Engine::new(Config::new().backend(b));
+        let limits = StoreLimitsBuilder::new().memory_size(4 * PAGE).table_elements(10).instances(3).build();
+        let mut store = Store::new(&engine, limits);
+        store.limiter(|l| l);
+        let linker = Linker::new(&engine);
+        let try_new = |store: &mut Store<StoreLimits>, text: &str| {
+            let module = Module::new(&engine, wat(text)).unwrap();
+            linker.instantiate(store, &module)
+        };
+        let err = try_new(&mut store, "(module (memory 5))").unwrap_err();
+        assert!(err.to_string().contains("refused memory 0 of 5 pages"), "{err}");
+        let err = try_new(&mut store, "(module (table 11 funcref))").unwrap_err();
+        assert!(err.to_string().contains("refused table 0 of 11 elements"), "{err}");
+        // Refused instances leave nothing behind: three still fit.
+        for _ in 0..3 {
+            try_new(&mut store, "(module (memory 4) (table 10 funcref))").unwrap();
+        }
+        let err = try_new(&mut store, "(module)").unwrap_err();
+        assert!(err.to_string().contains("refused another instance (limit: 3)"), "{err}");
+
+        // Host-created objects count and are sized through it too.
+        let limits = StoreLimitsBuilder::new().memory_size(2 * PAGE).memories(1).tables(0).build();
+        let mut store = Store::new(&engine, limits);
+        store.limiter(|l| l);
+        let ty = |min| MemoryType { limits: Limits { min, max: None }, shared: false, memory64: false };
+        assert!(Memory::new(&mut store, ty(3)).is_err());
+        let mem = Memory::new(&mut store, ty(2)).unwrap();
+        assert!(mem.grow(&mut store, 1).is_err());
+        let err = Memory::new(&mut store, ty(0)).unwrap_err();
+        assert!(err.to_string().contains("another memory (limit: 1)"), "{err}");
+        let tt = TableType { elem: RefType::FuncRef, limits: Limits { min: 0, max: None } };
+        assert!(Table::new(&mut store, tt, Val::FuncRef(None)).is_err());
+        let err = try_new(&mut store, "(module (memory 1))").unwrap_err();
+        assert!(err.to_string().contains("1 more memories (limit: 1)"), "{err}");
+    }
+}
+
+#[test]
+fn limiter_works_with_a_resumable_call() {
+    // memory.grow inside a call that is suspended and resumed asks the
+    // limiter of the store it is resumed in.
+    let text = r#"(module (memory 0)
+      (func (export "fill") (result i32) (local $n i32)
+        (loop $l
+          (if (i32.ne (memory.grow (i32.const 1)) (i32.const -1))
+            (then (local.set $n (i32.add (local.get $n) (i32.const 1))) (br $l))))
+        (local.get $n)))"#;
+    for b in backends() {
+        let engine = Engine::new(Config::new().backend(b).consume_fuel(true));
+        let mut store = Store::new(&engine, StoreLimitsBuilder::new().memory_size(7 * PAGE).build());
+        store.limiter(|l| l);
+        let instance = instantiate(&engine, &mut store, &Linker::new(&engine), text);
+        let fill = instance.get_func(&store, "fill").unwrap();
+        let (results, stops) = run_in_slices(&mut store, fill, &[], 3);
+        assert_eq!(results, [Val::I32(7)]);
+        assert!(stops > 0);
+    }
+}
+
+#[test]
+fn a_suspended_call_survives_moving_its_store() {
+    let text = r#"(module
+      (import "h" "tick" (func $tick (param i32) (result i32)))
+      (memory (export "memory") 0)
+      (func (export "ticks") (param $n i32) (result i32) (local $s i32)
+        (loop $l
+          (drop (memory.grow (i32.const 1)))
+          (local.set $s (i32.add (local.get $s) (call $tick (local.get $n))))
+          (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))
+        (local.get $s)))"#;
+    for engine in fuel_engines() {
+        let mut linker = Linker::new(&engine);
+        linker
+            .func_wrap("h", "tick", |mut caller: Caller<'_, (u32, StoreLimits)>, x: i32| {
+                caller.data_mut().0 += 1;
+                x
+            })
+            .unwrap();
+        let mut store = Store::new(&engine, (0u32, StoreLimitsBuilder::new().memory_size(20 * PAGE).build()));
+        store.limiter(|d| &mut d.1);
+        let instance = instantiate(&engine, &mut store, &linker, text);
+        let ticks = instance.get_func(&store, "ticks").unwrap();
+        let mut out = [Val::I32(0)];
+        store.set_fuel(5).unwrap();
+        let mut call = ticks.call_resumable(&mut store, &[Val::I32(100)], &mut out).unwrap();
+        // Move the store to the heap and back between every resumption.
+        let mut boxed = Box::new(store);
+        // (The first resumption runs at another address than the call.)
+        let mut stops = 0;
+        while let ResumableCall::OutOfFuel(h) = call {
+            stops += 1;
+            let mut moved = *boxed;
+            moved.set_fuel(5.max(h.required_fuel())).unwrap();
+            call = h.resume(&mut moved, &mut out).unwrap();
+            *boxed = moved;
+        }
+        assert!(stops > 10);
+        assert_eq!(out, [Val::I32(5050)]);
+        assert_eq!(boxed.data().0, 100);
+        // Growth stopped at the limiter's 20 pages.
+        assert_eq!(instance.get_memory(&*boxed, "memory").unwrap().size(&*boxed), 20);
     }
 }

@@ -191,7 +191,7 @@ unsafe fn grow_mem0(c: &mut Ctx, delta: u64) -> u32 {
     // SAFETY: validation guarantees the instance has memory 0.
     unsafe {
         let m = (*c.instance).mem0;
-        match (*m).grow(delta) {
+        match (*m).grow_limited(delta, |g| c.growth_allowed(g)) {
             Some(old) => old as u32,
             None => u32::MAX,
         }

@@ -88,6 +88,9 @@ pub(crate) struct Ctx {
     /// Where the last `ConsumeFuel` that found too little fuel stopped
     /// (written only then, so ordinary execution never touches it).
     pub fuel_stop: FuelStop,
+    /// Asks the store's resource limiter (`store` is its argument) before
+    /// `memory.grow` and `table.grow`; none when the store has none.
+    pub limiter: Option<crate::runtime::limits::LimiterHook>,
 }
 
 /// The interpreter state at a `ConsumeFuel` that ran out: `ip` is that
@@ -135,6 +138,18 @@ pub(crate) unsafe fn set(fp: *mut u64, s: Slot, v: u64) {
 }
 
 impl Ctx {
+    /// Whether the store's resource limiter allows `g` (out of line: only
+    /// growth instructions ask).
+    #[inline(never)]
+    pub(crate) fn growth_allowed(&self, g: crate::runtime::limits::Growth) -> bool {
+        match self.limiter {
+            None => true,
+            // SAFETY: while wasm runs, `store` is the `Store<T>` whose
+            // `limiter` installed this hook for its `T`.
+            Some(ask) => unsafe { ask(self.store, g) },
+        }
+    }
+
     /// One past the last slot of the innermost frame, whose base is `fp`
     /// (where a call made while a suspended call waits starts).
     pub(crate) fn frame_end(&self, fp: *mut u64) -> *mut u64 {

@@ -4,6 +4,7 @@
 pub(crate) mod engine;
 pub(crate) mod func;
 pub(crate) mod instance;
+pub(crate) mod limits;
 pub(crate) mod memory;
 pub(crate) mod module;
 pub(crate) mod resumable;
