@@ -99,6 +99,7 @@ impl ResourceLimiter for StoreLimits {
 pub struct StoreLimitsBuilder(StoreLimits);
 
 impl StoreLimitsBuilder {
+    /// No size limits; the default counts.
     pub fn new() -> Self {
         Self::default()
     }
@@ -127,6 +128,7 @@ impl StoreLimitsBuilder {
         self.0.memories = n;
         self
     }
+    /// The limits set so far.
     pub fn build(self) -> StoreLimits {
         self.0
     }

@@ -101,8 +101,10 @@ impl ResumableCallOutOfFuel {
     /// Continues the call where it stopped (add fuel first with
     /// [`Store::set_fuel`]); `results` as for [`Func::call`]. The final
     /// results are those of an uninterrupted run. Fails if `store` is not
-    /// the call's store, or when called from a host function that runs
-    /// above the suspended call.
+    /// the call's store, if `results` has the wrong length, or when called
+    /// from a host function that runs above the suspended call; an error
+    /// consumes the handle, and the store releases the call as if the
+    /// handle was dropped.
     pub fn resume(self, mut store: impl AsContextMut, results: &mut [Val]) -> Result<ResumableCall> {
         let store = store.store_mut();
         let store_ptr = store as *mut Store<_> as *mut u8;
