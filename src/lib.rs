@@ -26,6 +26,13 @@ pub use link::dylink::DynamicLinker;
 pub use link::Linker;
 pub use runtime::engine::{Config, Engine};
 pub use runtime::func::{Caller, IntoFunc, TypedFunc, WasmParams, WasmResults, WasmTy};
+pub use runtime::limits::{
+    ResourceLimiter, StoreLimits, StoreLimitsBuilder, DEFAULT_INSTANCE_LIMIT, DEFAULT_MEMORY_LIMIT,
+    DEFAULT_TABLE_LIMIT,
+};
 pub use runtime::module::{ExportType, ExternType, ImportType, Module};
+pub use runtime::resumable::{
+    ResumableCall, ResumableCallOutOfFuel, TypedResumableCall, TypedResumableCallOutOfFuel,
+};
 pub use runtime::store::{AsContext, AsContextMut, Func, Global, Instance, Memory, Store, Table};
 pub use runtime::values::{Extern, ExternRef, Val};

@@ -9,6 +9,7 @@ pub(crate) use super::numeric::{
 use super::{get, set, Ctx, Exit, Regs, Res};
 use crate::error::TrapCode;
 use crate::ir::shapes::{Const, Fuel, Jump, JumpCmp, JumpCmpImm, JumpIf, JumpTable, Nullary, Target, Un};
+use crate::ir::Opcode;
 
 #[inline(always)]
 pub(crate) unsafe fn unreachable(_o: Nullary, _r: &mut Regs, _c: &mut Ctx) -> Res {
@@ -205,17 +206,31 @@ pub(crate) unsafe fn ret_const(o: Const, r: &mut Regs, c: &mut Ctx) -> Res {
     }
 }
 
-/// Charges fuel (emitted only when the engine counts it).
+/// Charges fuel (emitted only when the engine counts it). With too little
+/// left it charges nothing and stops *before* itself: `Ctx::fuel_stop`
+/// records this instruction, so a resumable call continues by running it
+/// again once fuel was added.
 #[inline(always)]
 pub(crate) unsafe fn consume_fuel(o: Fuel, r: &mut Regs, c: &mut Ctx) -> Res {
     unsafe { check_interrupt(o, r, c)? };
     let amount = o.amount.0 as u64;
     if c.fuel < amount {
-        c.fuel = 0;
-        return Err(Exit::trap(TrapCode::OutOfFuel));
+        // SAFETY: `r.ip` was advanced past this instruction, which starts
+        // exactly `size()` bytes earlier.
+        let at = unsafe { r.ip.sub(Opcode::ConsumeFuel.size()) };
+        return Err(out_of_fuel(c, at, r.fp, amount));
     }
     c.fuel -= amount;
     Ok(())
+}
+
+/// Records where fuel ran out. Out of line and given plain values (never
+/// `r`), so the handler keeps ending in a sibling call.
+#[cold]
+#[inline(never)]
+fn out_of_fuel(c: &mut Ctx, ip: *const u8, fp: *mut u64, needed: u64) -> Exit {
+    c.fuel_stop = super::FuelStop { ip, fp, needed };
+    Exit::trap(TrapCode::OutOfFuel)
 }
 
 /// Branch when `f(a, b)` does not hold (float compares: NaN makes the

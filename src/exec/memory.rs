@@ -182,7 +182,8 @@ pub(crate) unsafe fn grow(o: Grow, r: &mut Regs, c: &mut Ctx) -> Res {
     unsafe {
         let delta = get(r.fp, o.delta) as u32 as u64;
         // SAFETY: validation guarantees the instance has memory 0.
-        let result = grow_memory((*c.instance).mem0, delta);
+        let m = (*c.instance).mem0;
+        let result = grow_memory(c, m, delta);
         set(r.fp, o.dst, result as u64);
         c.reload_memory(r);
     }
@@ -194,8 +195,9 @@ pub(crate) unsafe fn grow(o: Grow, r: &mut Regs, c: &mut Ctx) -> Res {
 /// # Safety
 /// `m` is a live memory of the running store.
 #[inline(never)]
-unsafe fn grow_memory(m: *mut LinearMemory, delta: u64) -> u32 {
-    match unsafe { (*m).grow(delta) } {
+unsafe fn grow_memory(c: &mut Ctx, m: *mut LinearMemory, delta: u64) -> u32 {
+    // SAFETY: the caller guarantees `m` is live.
+    match unsafe { (*m).grow_limited(delta, |g| c.growth_allowed(g)) } {
         Some(old) => old as u32,
         None => u32::MAX,
     }
@@ -351,7 +353,8 @@ pub(crate) unsafe fn size_n(o: Size, r: &mut Regs, c: &mut Ctx) -> Res {
 pub(crate) unsafe fn grow_n(o: Grow, r: &mut Regs, c: &mut Ctx) -> Res {
     unsafe {
         let delta = get(r.fp, o.delta) as u32 as u64;
-        let result = grow_memory(memory_n(c, o.index), delta);
+        let m = memory_n(c, o.index);
+        let result = grow_memory(c, m, delta);
         set(r.fp, o.dst, result as u64);
         // Memory n may be memory 0 imported again.
         c.reload_memory(r);

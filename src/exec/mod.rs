@@ -19,7 +19,7 @@ pub(crate) mod variable;
 use crate::error::{Error, TrapCode};
 use crate::ir::shapes::*;
 use crate::ir::{for_each_instr, read_shape, Opcode};
-use crate::runtime::store::{FuncEntity, InstanceEntity};
+use crate::runtime::store::{FuncEntity, FuncKind, InstanceEntity};
 
 /// Why a dispatch chain stopped. `DONE`: the entry function returned;
 /// `ERROR`: `Ctx::error` holds the error; otherwise a `TrapCode`.
@@ -89,6 +89,32 @@ pub(crate) struct Ctx {
     pub fuel: u64,
     /// The engine's interrupt flag (polled where the engine asked for it).
     pub interrupt: *const std::sync::atomic::AtomicBool,
+    /// Where the last `ConsumeFuel` that found too little fuel stopped
+    /// (written only then, so ordinary execution never touches it).
+    pub fuel_stop: FuelStop,
+    /// Asks the store's resource limiter (`store` is its argument) before
+    /// `memory.grow` and `table.grow`; none when the store has none.
+    pub limiter: Option<crate::runtime::limits::LimiterHook>,
+}
+
+/// The interpreter state at a `ConsumeFuel` that ran out: `ip` is that
+/// instruction itself, so running from here checks again (nothing was
+/// charged and nothing after it ran). With the frame stack and the value
+/// stack left as they are, this is all a resumable call needs to continue.
+/// `mem`/`len` are not kept: they are reloaded from the running instance.
+/// Nor are the accumulators: lowering forgets them at every control
+/// instruction, so no `ConsumeFuel` (function entry, loop head) is followed
+/// by a read of one.
+#[derive(Clone, Copy)]
+pub(crate) struct FuelStop {
+    pub ip: *const u8,
+    pub fp: *mut u64,
+    /// The fuel the check asks for.
+    pub needed: u64,
+}
+
+impl FuelStop {
+    pub const NONE: FuelStop = FuelStop { ip: std::ptr::null(), fp: std::ptr::null_mut(), needed: 0 };
 }
 
 /// Reads a slot.
@@ -118,6 +144,33 @@ pub(crate) unsafe fn set(fp: *mut u64, s: Slot, v: u64) {
 }
 
 impl Ctx {
+    /// Whether the store's resource limiter allows `g` (out of line: only
+    /// growth instructions ask).
+    #[inline(never)]
+    pub(crate) fn growth_allowed(&self, g: crate::runtime::limits::Growth) -> bool {
+        match self.limiter {
+            None => true,
+            // SAFETY: while wasm runs, `store` is the `Store<T>` whose
+            // `limiter` installed this hook for its `T`.
+            Some(ask) => unsafe { ask(self.store, g) },
+        }
+    }
+
+    /// One past the last slot of the innermost frame, whose base is `fp`
+    /// (where a call made while a suspended call waits starts).
+    pub(crate) fn frame_end(&self, fp: *mut u64) -> *mut u64 {
+        let Some(fr) = self.frames.last() else { return self.stack_end };
+        // SAFETY: frames point at live function entities of the store, and
+        // a wasm function that ran (its fuel check) has its code in place,
+        // whose frame fits below `stack_end` at `fp` (checked by the call).
+        unsafe {
+            match &(*fr.func).kind {
+                FuncKind::Wasm { code, .. } => fp.add((*code.get()).frame_slots as usize),
+                FuncKind::Host { .. } | FuncKind::Slot { .. } => self.stack_end,
+            }
+        }
+    }
+
     /// Reloads memory 0 of the running instance into the registers (after
     /// calls, returns and `memory.grow`: the memory may have grown, or moved
     /// if its reservation could not be had).

@@ -62,13 +62,22 @@ pub(crate) unsafe fn size(o: Size, r: &mut Regs, c: &mut Ctx) -> Res {
 #[inline(always)]
 pub(crate) unsafe fn grow(o: Grow, r: &mut Regs, c: &mut Ctx) -> Res {
     unsafe {
-        let t = table(c, o.index.0);
         let delta = super::get(r.fp, o.delta) as u32;
         let init = super::get(r.fp, o.init);
-        let result = t.grow(delta, init).map_or(u32::MAX, |old| old);
+        let result = grow_table(c, o.index.0, delta, init);
         super::set(r.fp, o.dst, result as u64);
     }
     Ok(())
+}
+
+/// Grows table `index` (asking the store's resource limiter): the old size,
+/// or -1. Out of line and given plain values, like the memory handlers'
+/// work.
+#[inline(never)]
+unsafe fn grow_table(c: &mut Ctx, index: u32, delta: u32, init: u64) -> u32 {
+    // SAFETY: `index` was validated against the instance's tables.
+    let t = unsafe { table(c, index) };
+    t.grow_limited(delta, init, |g| c.growth_allowed(g)).unwrap_or(u32::MAX)
 }
 
 #[inline(always)]

@@ -64,9 +64,11 @@ impl Config {
         self
     }
     /// Count fuel: execution traps with "all fuel consumed" when the store's
-    /// fuel (`Store::set_fuel`) runs out. Fuel approximates executed IR
-    /// instructions: each call costs 1 and each loop iteration the number
-    /// of instructions in the loop body. Off by default (and then free).
+    /// fuel (`Store::set_fuel`) runs out, or, for a call made with
+    /// `Func::call_resumable`, stops in a way that continues after more fuel
+    /// is set. Fuel approximates executed IR instructions: each call costs
+    /// 1 and each loop iteration the number of instructions in the loop
+    /// body. Off by default (and then free).
     pub fn consume_fuel(&mut self, on: bool) -> &mut Self {
         self.fuel = on;
         self
@@ -80,7 +82,8 @@ impl Config {
     }
     /// Upper bound, in bytes, on every linear memory of the store: growth
     /// past it fails (`memory.grow` returns -1), and a module whose memory
-    /// starts larger fails to instantiate.
+    /// starts larger fails to instantiate. For limits per store (and on
+    /// tables and counts), see `Store::limiter`.
     pub fn max_memory(&mut self, bytes: u64) -> &mut Self {
         self.max_memory = Some(bytes);
         self

@@ -189,6 +189,57 @@ pub(crate) fn invoke(
     params: &[Val],
     results: &mut [Val],
 ) -> Result<()> {
+    match call_from_host(store_ptr, inner, f, params, results, false)? {
+        Outcome::Finished => Ok(()),
+        // `drive` suspends only resumable calls.
+        Outcome::OutOfFuel(_) => Err(Error::other("internal error: a plain call was suspended")),
+    }
+}
+
+/// How a call from the host ended, when it did not fail.
+pub(crate) enum Outcome {
+    /// The results are written.
+    Finished,
+    /// A resumable call ran out of fuel; the store keeps its state.
+    OutOfFuel(super::resumable::ResumableCallOutOfFuel),
+}
+
+/// What a call from the host into wasm must remember until its entry
+/// frame returns (across a suspension too).
+#[derive(Clone, Copy)]
+pub(crate) struct Entry {
+    /// The callee (resolved; never a `Slot` function): its result types.
+    pub func: *const super::store::FuncEntity,
+    /// The callee's frame: arguments in, results out.
+    pub base: *mut u64,
+    /// Frames below the entry frame (calls the host was inside).
+    pub depth: usize,
+    /// How many results the callee returns.
+    pub results: usize,
+    /// The context's instance and store before the call.
+    pub saved_instance: *mut InstanceEntity,
+    pub saved_store: *mut u8,
+}
+
+/// Checks and places the arguments, then runs `f`: a host function
+/// directly, a wasm function on the interpreter (see [`drive`]).
+/// `resumable` calls start only when no other call runs in the store.
+pub(crate) fn call_from_host(
+    store_ptr: *mut u8,
+    inner: &mut StoreInner,
+    f: Func,
+    params: &[Val],
+    results: &mut [Val],
+    resumable: bool,
+) -> Result<Outcome> {
+    super::resumable::release_abandoned(inner);
+    if resumable && !inner.ctx.frames.is_empty() {
+        return Err(Error::other(if inner.suspended.is_some() {
+            "another resumable call is suspended in this store: resume it or drop its handle first"
+        } else {
+            "call_resumable cannot start while wasm runs in this store (from a host function): use Func::call"
+        }));
+    }
     let mut fe = inner.func(f)? as *const super::store::FuncEntity;
     // SAFETY: `fe` points at a boxed entity of this store, and a slot
     // function's table is a live table of the same store.
@@ -206,13 +257,7 @@ pub(crate) fn invoke(
             got.join(" ")
         )));
     }
-    if results.len() != ty.results().len() {
-        return Err(Error::other(format!(
-            "the function returns {} values, {} result slots given",
-            ty.results().len(),
-            results.len()
-        )));
-    }
+    check_result_count(ty, results)?;
     if inner.stack.is_none() {
         let bytes = inner.engine.config().max_stack_slots * 8;
         let map = memmap2::MmapMut::map_anon(bytes)
@@ -248,10 +293,15 @@ pub(crate) fn invoke(
             }
             at += t.slots() as usize;
         }
-        let saved_instance = (*ctx).instance;
-        let saved_store = (*ctx).store;
-        let depth = (*ctx).frames.len();
-        let outcome = match &fe.kind {
+        let entry = Entry {
+            func: fe,
+            base,
+            depth: (*ctx).frames.len(),
+            results: ty.results().len(),
+            saved_instance: (*ctx).instance,
+            saved_store: (*ctx).store,
+        };
+        match &fe.kind {
             FuncKind::Slot { .. } => unreachable!("slot functions were resolved above"),
             FuncKind::Host { func, .. } => {
                 let saved_top = (*ctx).top;
@@ -259,23 +309,25 @@ pub(crate) fn invoke(
                 let slots = std::slice::from_raw_parts_mut(base, n);
                 let r = super::store::call_host_fn(&**func, store_ptr, std::ptr::null_mut(), slots);
                 (*ctx).top = saved_top;
-                r
+                r?;
+                read_results(inner, &entry, results);
+                Ok(Outcome::Finished)
             }
             FuncKind::Wasm { instance, code, .. } => {
                 let code = &*code.get();
-                if room < code.frame_slots as usize || depth >= (*ctx).max_frames {
+                if room < code.frame_slots as usize || entry.depth >= (*ctx).max_frames {
                     return Err(Trap::new(TrapCode::StackOverflow).into());
                 }
                 std::ptr::write_bytes(base.add(code.param_slots as usize), 0, code.local_slots as usize);
                 (*ctx).frames.push(Frame {
                     ret_ip: std::ptr::null(),
                     ret_fp: base,
-                    ret_instance: saved_instance,
+                    ret_instance: entry.saved_instance,
                     func: fe,
                 });
                 (*ctx).instance = *instance;
                 (*ctx).store = store_ptr;
-                let mut r = Regs {
+                let r = Regs {
                     ip: code.code.as_ptr() as *const u8,
                     fp: base,
                     mem: std::ptr::null_mut(),
@@ -283,39 +335,91 @@ pub(crate) fn invoke(
                     acc: 0,
                     facc: 0.0,
                 };
-                (*ctx).reload_memory(&mut r);
-                let exit = exec::run(inner.engine.config().backend, r, ctx);
-                let result = if exit == Exit::DONE {
-                    Ok(())
-                } else {
-                    let (backtrace, frames_omitted) = backtrace(&(&(*ctx).frames)[depth..]);
-                    let err = if exit == Exit::ERROR {
-                        (*ctx).error.take().unwrap_or_else(|| Error::other("unknown error"))
-                    } else {
-                        Error::Trap(Trap {
-                            code: TrapCode::from_u8(exit.0),
-                            message: None,
-                            backtrace,
-                            frames_omitted,
-                        })
-                    };
-                    Err(err)
-                };
-                (*ctx).frames.truncate(depth);
-                (*ctx).instance = saved_instance;
-                (*ctx).store = saved_store;
-                result
+                drive(inner, entry, r, resumable, results)
             }
+        }
+    }
+}
+
+/// Fails unless `results` has room for exactly the function's results.
+fn check_result_count(ty: &FuncType, results: &[Val]) -> Result<()> {
+    if results.len() != ty.results().len() {
+        return Err(Error::other(format!(
+            "the function returns {} values, {} result slots given",
+            ty.results().len(),
+            results.len()
+        )));
+    }
+    Ok(())
+}
+
+/// Runs the dispatch chain from `r` (the context's instance and store are
+/// set, the entry frame is pushed) until the entry frame returns or
+/// something stops it, then ends the call: results written; or an error,
+/// with the call's frames unwound; or, for a resumable call out of fuel,
+/// a suspension that keeps frames and value stack as they are.
+///
+/// # Safety
+/// `r` is a valid interpreter state of this store's context for the call
+/// `e` (a fresh entry, or a resumed suspension).
+pub(crate) unsafe fn drive(
+    inner: &mut StoreInner,
+    e: Entry,
+    mut r: Regs,
+    resumable: bool,
+    results: &mut [Val],
+) -> Result<Outcome> {
+    let ctx: *mut exec::Ctx = &mut *inner.ctx;
+    // SAFETY: the caller's contract; `ctx` is the store's boxed context and
+    // every pointer in its frames points at entities of this store.
+    unsafe {
+        (*ctx).reload_memory(&mut r);
+        let exit = exec::run(inner.engine.config().backend, r, ctx);
+        if resumable && exit == Exit::trap(TrapCode::OutOfFuel) {
+            return Ok(Outcome::OutOfFuel(super::resumable::suspend(inner, e)));
+        }
+        let result = if exit == Exit::DONE {
+            Ok(())
+        } else {
+            let (backtrace, frames_omitted) = backtrace(&(&(*ctx).frames)[e.depth..]);
+            let err = if exit == Exit::ERROR {
+                (*ctx).error.take().unwrap_or_else(|| Error::other("unknown error"))
+            } else {
+                if exit == Exit::trap(TrapCode::OutOfFuel) {
+                    // A plain call consumed all fuel (what the check did not
+                    // charge cannot be used by anything else).
+                    (*ctx).fuel = 0;
+                }
+                Error::Trap(Trap {
+                    code: TrapCode::from_u8(exit.0),
+                    message: None,
+                    backtrace,
+                    frames_omitted,
+                })
+            };
+            Err(err)
         };
-        outcome?;
+        (*ctx).frames.truncate(e.depth);
+        (*ctx).instance = e.saved_instance;
+        (*ctx).store = e.saved_store;
+        result?;
+        read_results(inner, &e, results);
+    }
+    Ok(Outcome::Finished)
+}
+
+/// Reads the results of the finished call `e` from its frame.
+fn read_results(inner: &StoreInner, e: &Entry, results: &mut [Val]) {
+    // SAFETY: `e.func` is a live entity of this store and its frame at
+    // `e.base` holds its results (the call checked the room for them).
+    unsafe {
         let mut at = 0;
-        for (slot, &t) in results.iter_mut().zip(ty.results()) {
-            *slot =
-                inner.bits_to_val(t, [*base.add(at), if t == ValType::V128 { *base.add(at + 1) } else { 0 }]);
+        for (slot, &t) in results.iter_mut().zip((*e.func).ty.results()) {
+            let hi = if t == ValType::V128 { *e.base.add(at + 1) } else { 0 };
+            *slot = inner.bits_to_val(t, [*e.base.add(at), hi]);
             at += t.slots() as usize;
         }
     }
-    Ok(())
 }
 
 /// The innermost wasm frames of a trap, innermost first, and how many more

@@ -1,6 +1,7 @@
 //! Instantiation: binding imports, creating the module's own objects,
 //! evaluating constant expressions, applying segments, running `start`.
 
+use super::limits::ResourceLimiter;
 use super::store::{
     AsContext, AsContextMut, Func, FuncEntity, FuncKind, GlobalEntity, Instance, InstanceEntity, Store,
     StoreInner, TableEntity,
@@ -81,7 +82,8 @@ impl Instance {
     ) -> Result<Instance> {
         let store = store.store_mut();
         let store_ptr = store as *mut Store<T> as *mut u8;
-        let (instance, start) = instantiate(&mut store.inner, module, imports)?;
+        let (inner, limiter) = store.parts();
+        let (instance, start) = instantiate(inner, module, imports, limiter)?;
         if let Some(start) = start {
             super::func::invoke(store_ptr, &mut store.inner, start, &[], &mut [])?;
         }
@@ -133,6 +135,7 @@ fn instantiate(
     inner: &mut StoreInner,
     module: &Module,
     imports: &[Extern],
+    limiter: Option<&mut dyn ResourceLimiter>,
 ) -> Result<(Instance, Option<Func>)> {
     if !inner.engine.same(module.engine()) {
         return Err(Error::other("module and store belong to different engines"));
@@ -194,6 +197,8 @@ fn instantiate(
             }
         }
     }
+
+    check_limits(inner, m, limiter)?;
 
     let index = inner.instances.len() as u32;
     let mut entity = Box::new(InstanceEntity {
@@ -323,6 +328,45 @@ fn instantiate(
     Ok((instance, start))
 }
 
+fn refused(what: String) -> Error {
+    Error::other(format!("the store's resource limiter refused {what}"))
+}
+
+/// Asks the store's resource limiter about a new instance of `m` and the
+/// tables and memories it defines, before anything is created.
+fn check_limits(
+    inner: &StoreInner,
+    m: &crate::decode::module::Module,
+    limiter: Option<&mut dyn ResourceLimiter>,
+) -> Result<()> {
+    let Some(l) = limiter else { return Ok(()) };
+    if inner.instances.len() >= l.instances() {
+        return Err(refused(format!("another instance (limit: {})", l.instances())));
+    }
+    let tables = &m.tables[m.num_imported_tables as usize..];
+    let memories = &m.memories[m.num_imported_memories as usize..];
+    if inner.tables.len() + tables.len() > l.tables() {
+        return Err(refused(format!("{} more tables (limit: {})", tables.len(), l.tables())));
+    }
+    if inner.memories.len() + memories.len() > l.memories() {
+        return Err(refused(format!("{} more memories (limit: {})", memories.len(), l.memories())));
+    }
+    for (i, tt) in tables.iter().enumerate() {
+        if !TableEntity::initial_growth(*tt).allowed(Some(&mut *l)) {
+            let index = m.num_imported_tables as usize + i;
+            return Err(refused(format!("table {index} of {} elements", tt.limits.min)));
+        }
+    }
+    for (i, mt) in memories.iter().enumerate() {
+        if !LinearMemory::initial_growth(*mt).allowed(Some(&mut *l)) {
+            let index = m.num_imported_memories as usize + i;
+            let bytes = super::limits::page_bytes(mt.limits.min);
+            return Err(refused(format!("memory {index} of {} pages ({bytes} bytes)", mt.limits.min)));
+        }
+    }
+    Ok(())
+}
+
 /// A linear memory under the engine's reservation and size limits.
 fn create_memory(cfg: &crate::Config, ty: crate::MemoryType) -> Result<LinearMemory> {
     let reserve = match (cfg.memory_reservation, cfg.max_memory) {
@@ -341,8 +385,17 @@ fn index_of<E>(list: &[Box<E>], ptr: *mut E) -> u32 {
 }
 
 impl Memory {
+    /// A memory of type `ty` (subject to the store's resource limiter).
     pub fn new<T>(store: &mut impl AsContextMut<Data = T>, ty: crate::MemoryType) -> Result<Memory> {
-        let inner = &mut store.store_mut().inner;
+        let (inner, limiter) = store.store_mut().parts();
+        if let Some(l) = limiter {
+            if inner.memories.len() >= l.memories() {
+                return Err(refused(format!("another memory (limit: {})", l.memories())));
+            }
+            if !LinearMemory::initial_growth(ty).allowed(Some(l)) {
+                return Err(refused(format!("a memory of {} pages", ty.limits.min)));
+            }
+        }
         let m = create_memory(inner.engine.config(), ty)?;
         Ok(inner.push_memory(m))
     }
@@ -366,16 +419,37 @@ impl Memory {
             Err(_) => &mut [],
         }
     }
-    /// Grows by `delta` pages; returns the old size in pages.
+    /// Grows by `delta` pages; returns the old size in pages. Fails past
+    /// the memory's maximum, or when the store's resource limiter refuses.
     pub fn grow(&self, mut store: impl AsContextMut, delta: u64) -> Result<u64> {
-        let m = store.store_mut().inner.memory_mut(*self)?;
-        m.grow(delta).ok_or_else(|| Error::other(format!("memory cannot grow by {delta} pages")))
+        let (inner, limiter) = store.store_mut().parts();
+        let m = inner.memory_mut(*self)?;
+        let mut refusal = false;
+        let old = m.grow_limited(delta, |g| {
+            refusal = !g.allowed(limiter);
+            !refusal
+        });
+        match old {
+            Some(old) => Ok(old),
+            None if refusal => Err(refused(format!("growing the memory by {delta} pages"))),
+            None => Err(Error::other(format!("memory cannot grow by {delta} pages"))),
+        }
     }
 }
 
 impl Table {
+    /// A table of type `ty` with every element `init` (subject to the
+    /// store's resource limiter).
     pub fn new<T>(store: &mut impl AsContextMut<Data = T>, ty: crate::TableType, init: Val) -> Result<Table> {
-        let inner = &mut store.store_mut().inner;
+        let (inner, limiter) = store.store_mut().parts();
+        if let Some(l) = limiter {
+            if inner.tables.len() >= l.tables() {
+                return Err(refused(format!("another table (limit: {})", l.tables())));
+            }
+            if !TableEntity::initial_growth(ty).allowed(Some(l)) {
+                return Err(refused(format!("a table of {} elements", ty.limits.min)));
+            }
+        }
         let bits = inner.val_to_bits(&init)?[0];
         Ok(inner.push_table(TableEntity::new(ty, bits)?))
     }
@@ -404,12 +478,24 @@ impl Table {
         *slot.ok_or_else(|| Error::from(Trap::new(TrapCode::TableOutOfBounds)))? = bits;
         Ok(())
     }
+    /// Grows by `delta` elements set to `init`; returns the old size.
+    /// Fails past the table's maximum, or when the store's resource
+    /// limiter refuses.
     pub fn grow(&self, mut store: impl AsContextMut, delta: u64, init: Val) -> Result<u64> {
-        let inner = &mut store.store_mut().inner;
+        let (inner, limiter) = store.store_mut().parts();
         let bits = inner.val_to_bits(&init)?[0];
         let t = inner.table_mut(*self)?;
         let delta = u32::try_from(delta).map_err(|_| Error::other("table growth too large"))?;
-        t.grow(delta, bits).map(u64::from).ok_or_else(|| Error::other("table cannot grow"))
+        let mut refusal = false;
+        let old = t.grow_limited(delta, bits, |g| {
+            refusal = !g.allowed(limiter);
+            !refusal
+        });
+        match old {
+            Some(old) => Ok(old.into()),
+            None if refusal => Err(refused(format!("growing the table by {delta} elements"))),
+            None => Err(Error::other("table cannot grow")),
+        }
     }
 }
 

@@ -8,6 +8,7 @@
 //! tolerates because it reloads base and length after `memory.grow` and
 //! after calls.
 
+use super::limits::{page_bytes, Growth};
 use crate::decode::types::{Limits, MemoryType};
 use crate::error::Error;
 use memmap2::{MmapMut, MmapOptions};
@@ -171,6 +172,32 @@ impl LinearMemory {
         // created zeroed, so the new pages are already zero.
         self.len = new_len;
         Some(old)
+    }
+
+    /// Grows like [`grow`](Self::grow), but asks `allow` (the store's
+    /// resource limiter) first about growth by more than zero pages that
+    /// the memory's own limits permit; `None` when it refuses.
+    pub fn grow_limited(&mut self, delta_pages: u64, allow: impl FnOnce(Growth) -> bool) -> Option<u64> {
+        if delta_pages > 0 {
+            let new = self.pages().checked_add(delta_pages)?;
+            if new > self.limit_pages {
+                return None;
+            }
+            let maximum = self.ty.limits.max.map(page_bytes);
+            if !allow(Growth::Memory { current: self.len, desired: page_bytes(new), maximum }) {
+                return None;
+            }
+        }
+        self.grow(delta_pages)
+    }
+
+    /// What creating a memory of type `ty` asks the resource limiter.
+    pub fn initial_growth(ty: MemoryType) -> Growth {
+        Growth::Memory {
+            current: 0,
+            desired: page_bytes(ty.limits.min),
+            maximum: ty.limits.max.map(page_bytes),
+        }
     }
 
     /// Fallback growth: a fresh mapping of at least `new_len` bytes (with

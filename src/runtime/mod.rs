@@ -4,7 +4,9 @@
 pub(crate) mod engine;
 pub(crate) mod func;
 pub(crate) mod instance;
+pub(crate) mod limits;
 pub(crate) mod memory;
 pub(crate) mod module;
+pub(crate) mod resumable;
 pub(crate) mod store;
 pub(crate) mod values;

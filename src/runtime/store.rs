@@ -4,6 +4,7 @@
 //! Objects are boxed so the interpreter can hold stable pointers to them.
 
 use super::engine::Engine;
+use super::limits::{elems_u32, Growth, LimiterHook, ResourceLimiter};
 use super::memory::LinearMemory;
 use super::module::Module;
 use crate::decode::{FuncType, GlobalType, TableType};
@@ -123,6 +124,30 @@ impl TableEntity {
         self.elems.resize(new as usize, init);
         Some(old as u32)
     }
+
+    /// Grows like [`grow`](Self::grow), but asks `allow` (the store's
+    /// resource limiter) first about growth by more than zero elements
+    /// that the table's own limits permit; `None` when it refuses.
+    pub fn grow_limited(&mut self, delta: u32, init: u64, allow: impl FnOnce(Growth) -> bool) -> Option<u32> {
+        if delta > 0 {
+            let old = self.elems.len() as u64;
+            let new = old + delta as u64;
+            let max = self.ty.limits.max.unwrap_or(u32::MAX as u64).min(u32::MAX as u64);
+            if new > max || new > Self::MAX_ELEMS {
+                return None;
+            }
+            let maximum = self.ty.limits.max.map(elems_u32);
+            if !allow(Growth::Table { current: old as u32, desired: new as u32, maximum }) {
+                return None;
+            }
+        }
+        self.grow(delta, init)
+    }
+
+    /// What creating a table of type `ty` asks the resource limiter.
+    pub fn initial_growth(ty: TableType) -> Growth {
+        Growth::Table { current: 0, desired: elems_u32(ty.limits.min), maximum: ty.limits.max.map(elems_u32) }
+    }
 }
 
 pub(crate) struct GlobalEntity {
@@ -177,6 +202,10 @@ pub struct StoreInner {
     pub(crate) ctx: Box<Ctx>,
     /// The value stack, mapped on first call.
     pub(crate) stack: Option<memmap2::MmapMut>,
+    /// The resumable call that ran out of fuel, if one waits.
+    pub(crate) suspended: Option<super::resumable::Suspended>,
+    /// Suspensions so far (numbers them, so a handle finds its own).
+    pub(crate) suspensions: u64,
 }
 
 // SAFETY: the raw pointers inside point only at objects owned by this same
@@ -193,6 +222,25 @@ pub struct Store<T> {
     // to the `Store<T>` and the interpreter treats it as opaque.
     pub(crate) inner: StoreInner,
     data: T,
+    limiter: Option<Box<LimiterFn<T>>>,
+}
+
+/// What [`Store::limiter`] keeps: from the store's data to its limiter.
+type LimiterFn<T> = dyn FnMut(&mut T) -> &mut (dyn ResourceLimiter) + Send + Sync;
+
+/// [`LimiterHook`] for a `Store<T>`: asks its limiter, if it has one.
+///
+/// # Safety
+/// `store` is a live `Store<T>` (the interpreter passes the running call's
+/// store, which is always this `T`).
+unsafe fn ask_limiter<T>(store: *mut u8, growth: Growth) -> bool {
+    let store = store as *mut Store<T>;
+    // SAFETY: only the limiter and the data are borrowed, never `inner`,
+    // which the running interpreter points into.
+    let (limiter, data) = unsafe {
+        (&mut *std::ptr::addr_of_mut!((*store).limiter), &mut *std::ptr::addr_of_mut!((*store).data))
+    };
+    growth.allowed(limiter.as_mut().map(|f| f(data)))
 }
 
 impl<T> Store<T> {
@@ -208,6 +256,8 @@ impl<T> Store<T> {
             error: None,
             fuel: 0,
             interrupt: engine.interrupt_flag(),
+            fuel_stop: crate::exec::FuelStop::NONE,
+            limiter: None,
         });
         Store {
             inner: StoreInner {
@@ -221,8 +271,11 @@ impl<T> Store<T> {
                 externs: Vec::new(),
                 ctx,
                 stack: None,
+                suspended: None,
+                suspensions: 0,
             },
             data,
+            limiter: None,
         }
     }
     pub fn engine(&self) -> &Engine {
@@ -237,7 +290,10 @@ impl<T> Store<T> {
     pub fn into_data(self) -> T {
         self.data
     }
-    /// Sets the fuel left; needs `Config::consume_fuel(true)`.
+    /// Sets the fuel left; needs `Config::consume_fuel(true)`. A plain call
+    /// that runs out traps (and leaves 0); a resumable call that runs out
+    /// leaves what the failed check did not charge, and continues after
+    /// this sets enough (see [`Func::call_resumable`](crate::Func::call_resumable)).
     pub fn set_fuel(&mut self, fuel: u64) -> crate::Result<()> {
         if !self.inner.engine.config().fuel {
             return Err(Error::other("fuel is not enabled: use Config::consume_fuel(true)"));
@@ -245,6 +301,35 @@ impl<T> Store<T> {
         self.inner.ctx.fuel = fuel;
         Ok(())
     }
+    /// Installs the store's resource limiter: `limiter` finds it in the
+    /// store's data, and it is asked before every memory and table growth
+    /// and at instantiation (see [`ResourceLimiter`]). It applies on top of
+    /// `Config::max_memory` and the types' own maxima.
+    ///
+    /// ```
+    /// use weft::{Engine, Store, StoreLimitsBuilder};
+    /// struct Host { limits: weft::StoreLimits }
+    /// let limits = StoreLimitsBuilder::new().memory_size(16 << 20).instances(4).build();
+    /// let mut store = Store::new(&Engine::default(), Host { limits });
+    /// store.limiter(|host| &mut host.limits);
+    /// ```
+    pub fn limiter(
+        &mut self,
+        limiter: impl FnMut(&mut T) -> &mut (dyn ResourceLimiter) + Send + Sync + 'static,
+    ) {
+        self.limiter = Some(Box::new(limiter));
+        self.inner.ctx.limiter = Some(ask_limiter::<T> as LimiterHook);
+    }
+
+    /// The store's objects and its limiter (if any), borrowed apart.
+    pub(crate) fn parts(&mut self) -> (&mut StoreInner, Option<&mut dyn ResourceLimiter>) {
+        let limiter = match &mut self.limiter {
+            Some(f) => Some(f(&mut self.data)),
+            None => None,
+        };
+        (&mut self.inner, limiter)
+    }
+
     /// The fuel left, when fuel is enabled.
     pub fn get_fuel(&self) -> Option<u64> {
         self.inner.engine.config().fuel.then_some(self.inner.ctx.fuel)
