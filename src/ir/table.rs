@@ -944,6 +944,22 @@ macro_rules! for_each_instr {
                 F64Mul_F64MulA = F64Mul, F64MulA;
                 Store32_I32AddImm = Store32, I32AddImm;
                 I32AddImm_Load8UA = I32AddImm, Load8UA;
+                I32ShrUImmA_I32AndImmA = I32ShrUImmA, I32AndImmA;
+                I32AddImm_Load32U = I32AddImm, Load32U;
+                I32AddImm_Br = I32AddImm, Br;
+                I32AndImmA_I32AddA = I32AndImmA, I32AddA;
+                I32ShrUImm_I32AndImmA = I32ShrUImm, I32AndImmA;
+                I32AndImmA_I32ShlImmA = I32AndImmA, I32ShlImmA;
+                Copy_Br = Copy, Br;
+                Store32_Store32 = Store32, Store32;
+                Load8U_Load8U = Load8U, Load8U;
+                Load8U_BrI32EqA = Load8U, BrI32EqA;
+                Load32U_BrIfEqzA = Load32U, BrIfEqzA;
+                Copy_Call = Copy, Call;
+                Load32UA_BrTable = Load32UA, BrTable;
+                F64AddA_F64AddA = F64AddA, F64AddA;
+                I32AndImmA_BrI32GtUImmA = I32AndImmA, BrI32GtUImmA;
+                I32AndImmA_BrI32NeA = I32AndImmA, BrI32NeA;
             }
         }
     };
