@@ -122,6 +122,40 @@ pub(crate) unsafe fn store_imm<const N: usize>(
     unsafe { write(r, ea(r, o.addr, o.offset), f(o.imm.0)) }
 }
 
+/// Store of a constant at `(a + b) + offset`.
+#[inline(always)]
+pub(crate) unsafe fn store_imm_idx<const N: usize>(
+    o: StoreImmIdx,
+    r: &mut Regs,
+    _c: &mut Ctx,
+    f: impl Fn(u64) -> [u8; N],
+) -> Res {
+    unsafe { write(r, ea_idx(r, o.a, o.b, o.offset), f(o.imm.0)) }
+}
+
+// ---- stores with one operand from the accumulator (the result of the
+// instruction just before): the value, or for constant stores the address ----
+
+#[inline(always)]
+pub(crate) unsafe fn store_acc<const N: usize>(
+    o: Store,
+    r: &mut Regs,
+    _c: &mut Ctx,
+    f: impl Fn(u64) -> [u8; N],
+) -> Res {
+    unsafe { write(r, ea(r, o.addr, o.offset), f(r.acc)) }
+}
+
+#[inline(always)]
+pub(crate) unsafe fn store_imm_acc<const N: usize>(
+    o: StoreImm,
+    r: &mut Regs,
+    _c: &mut Ctx,
+    f: impl Fn(u64) -> [u8; N],
+) -> Res {
+    unsafe { write(r, r.acc as u32 as u64 + o.offset.0 as u64, f(o.imm.0)) }
+}
+
 #[inline(always)]
 pub(crate) fn load8s(b: [u8; 1]) -> u64 {
     b[0] as i8 as i64 as u64

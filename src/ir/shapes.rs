@@ -143,6 +143,8 @@ shapes! {
     StoreIdx { a: Slot, b: Slot, src: Slot, offset: U32 }
     /// Store a constant: `mem[addr + offset] = imm`.
     StoreImm { addr: Slot, offset: U32, imm: Imm }
+    /// Store a constant at `(a + b) + offset`.
+    StoreImmIdx { a: Slot, b: Slot, offset: U32, imm: Imm }
     /// `dst = global[index]` / `global[index] = dst`.
     Global { slot: Slot, index: Index }
     /// `dst = func_ref(index)`
@@ -182,6 +184,7 @@ plain_shapes!(
     LoadIdx,
     StoreIdx,
     StoreImm,
+    StoreImmIdx,
     Global,
     RefFunc,
     Size,

@@ -148,6 +148,10 @@ macro_rules! for_each_instr {
             Store16Imm(StoreImm) = memory::store_imm(store16);
             Store32Imm(StoreImm) = memory::store_imm(store32);
             Store64Imm(StoreImm) = memory::store_imm(store64);
+            Store8ImmIdx(StoreImmIdx) = memory::store_imm_idx(store8);
+            Store16ImmIdx(StoreImmIdx) = memory::store_imm_idx(store16);
+            Store32ImmIdx(StoreImmIdx) = memory::store_imm_idx(store32);
+            Store64ImmIdx(StoreImmIdx) = memory::store_imm_idx(store64);
             MemorySize(Size) = memory::size;
             MemoryGrow(Grow) = memory::grow;
             MemoryFill(Bulk) = memory::fill;
@@ -471,6 +475,15 @@ macro_rules! for_each_instr {
             Load32SA(Load) = memory::load_acc(load32s);
             Load32UA(Load) = memory::load_acc(load32u);
             Load64A(Load) = memory::load_acc(load64);
+            // (stores: the value `src`, or a constant store's address)
+            Store8A(Store) = memory::store_acc(store8);
+            Store16A(Store) = memory::store_acc(store16);
+            Store32A(Store) = memory::store_acc(store32);
+            Store64A(Store) = memory::store_acc(store64);
+            Store8ImmA(StoreImm) = memory::store_imm_acc(store8);
+            Store16ImmA(StoreImm) = memory::store_imm_acc(store16);
+            Store32ImmA(StoreImm) = memory::store_imm_acc(store32);
+            Store64ImmA(StoreImm) = memory::store_imm_acc(store64);
             I32EqA(BinSS) = numeric::bin_acc(i32_eq);
             I32EqImmA(BinSI) = numeric::bin_imm_acc(i32_eq);
             I32NeA(BinSS) = numeric::bin_acc(i32_ne);

@@ -27,6 +27,16 @@ fn idx_form(op: O) -> O {
 }
 
 /// The form of a store of a constant.
+fn imm_idx_form(op: O) -> O {
+    match op {
+        O::Store8 => O::Store8ImmIdx,
+        O::Store16 => O::Store16ImmIdx,
+        O::Store32 => O::Store32ImmIdx,
+        O::Store64 => O::Store64ImmIdx,
+        _ => unreachable!("not a store"),
+    }
+}
+
 fn imm_form(op: O) -> O {
     match op {
         O::Store8 => O::Store8Imm,
@@ -69,10 +79,17 @@ impl Lowerer<'_> {
         let addr = self.pop();
         let offset = U32(m.offset as u32);
         match v.val {
-            Val::Const(imm) => {
-                let addr = self.slot_of(addr);
-                self.enc.emit(imm_form(opc), StoreImm { addr, offset, imm: Imm(imm) });
-            }
+            Val::Const(imm) => match self.take_add(addr) {
+                Some(add) => {
+                    let s = StoreImmIdx { a: add.a, b: add.b, offset, imm: Imm(imm) };
+                    self.enc.emit(imm_idx_form(opc), s);
+                }
+                None => {
+                    let addr = self.slot_of(addr);
+                    let op = self.store_acc_form(imm_form(opc), addr, ValType::I32);
+                    self.enc.emit(op, StoreImm { addr, offset, imm: Imm(imm) });
+                }
+            },
             // The value is in a slot already: nothing was emitted between the
             // address's `i32.add` and here, so it can fuse into the store.
             Val::Slot(src) => match self.take_add(addr) {
@@ -81,9 +98,19 @@ impl Lowerer<'_> {
                 }
                 None => {
                     let addr = self.slot_of(addr);
-                    self.enc.emit(opc, Store { addr, src: Slot(src), offset });
+                    let op = self.store_acc_form(opc, Slot(src), v.ty);
+                    self.enc.emit(op, Store { addr, src: Slot(src), offset });
                 }
             },
+        }
+    }
+
+    /// `op`, or its `A` form when `s` (of type `ty`) is in the integer
+    /// accumulator (the store `A` forms read only that one).
+    fn store_acc_form(&self, op: O, s: Slot, ty: ValType) -> O {
+        match super::acc_form(op) {
+            Some(acc) if ty != ValType::F64 && self.in_acc(s, ty) => acc,
+            _ => op,
         }
     }
 
