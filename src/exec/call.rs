@@ -13,7 +13,14 @@ use crate::runtime::store::{FuncEntity, FuncKind, TableEntity};
 /// # Safety
 /// `fp + base` is inside the value stack; `code` is `f`'s code.
 #[inline(always)]
-unsafe fn push_frame(f: *const FuncEntity, code: &FuncCode, base: Slot, r: &mut Regs, c: &mut Ctx) -> Res {
+unsafe fn push_frame(
+    f: *const FuncEntity,
+    code: &FuncCode,
+    entry: *const u8,
+    base: Slot,
+    r: &mut Regs,
+    c: &mut Ctx,
+) -> Res {
     unsafe {
         let fp = r.fp.add(base.0 as usize);
         let room = (c.stack_end as usize - fp as usize) / 8;
@@ -32,7 +39,7 @@ unsafe fn push_frame(f: *const FuncEntity, code: &FuncCode, base: Slot, r: &mut 
         c.frames.set_len(depth + 1);
         zero(fp.add(code.param_slots as usize), code.local_slots as usize);
         r.fp = fp;
-        r.ip = code.code.as_ptr() as *const u8;
+        r.ip = entry;
     }
     Ok(())
 }
@@ -52,10 +59,9 @@ unsafe fn zero(p: *mut u64, n: usize) {
 #[inline(always)]
 pub(crate) unsafe fn call(o: Call, r: &mut Regs, c: &mut Ctx) -> Res {
     unsafe {
-        let inst = &*c.instance;
-        let f = *inst.funcs.get_unchecked(o.func.0 as usize);
-        let FuncKind::Wasm { code, .. } = &(*f).kind else { std::hint::unreachable_unchecked() };
-        push_frame(f, &*code.get(), o.base, r, c)
+        let f = *c.funcs.add(o.func.0 as usize);
+        let FuncKind::Wasm { code, entry, .. } = &(*f).kind else { std::hint::unreachable_unchecked() };
+        push_frame(f, &*code.get(), entry.get(), o.base, r, c)
     }
 }
 
@@ -104,10 +110,10 @@ pub(crate) unsafe fn enter(mut f: *const FuncEntity, base: Slot, r: &mut Regs, c
             f = slot_target(f, *table, *index)?;
         }
         match &(*f).kind {
-            FuncKind::Wasm { instance, code, .. } => {
-                push_frame(f, &*code.get(), base, r, c)?;
+            FuncKind::Wasm { instance, code, entry, .. } => {
+                push_frame(f, &*code.get(), entry.get(), base, r, c)?;
                 if *instance != c.instance {
-                    c.instance = *instance;
+                    c.set_instance(*instance);
                     c.reload_memory(r);
                 }
                 Ok(())
@@ -213,7 +219,7 @@ unsafe fn host_call(f: *const FuncEntity, args: *mut u64, ip: *const u8, fp: *mu
         let c = &mut *ctx;
         c.frames.pop();
         c.top = saved_top;
-        c.instance = instance;
+        c.set_instance(instance);
         result.map_err(|e| {
             c.error = Some(e);
             Exit::ERROR

@@ -73,7 +73,7 @@ pub(crate) unsafe fn ret(_o: Nullary, r: &mut Regs, c: &mut Ctx) -> Res {
     }
     r.ip = f.ret_ip;
     r.fp = f.ret_fp;
-    c.instance = f.ret_instance;
+    c.set_instance(f.ret_instance);
     // SAFETY: the caller's instance is live.
     unsafe { c.reload_memory(r) };
     Ok(())

@@ -74,7 +74,11 @@ pub(crate) struct Frame {
 /// and the running instance. Lives in a `Box` so its address is stable
 /// while host functions re-enter wasm.
 pub(crate) struct Ctx {
+    /// The running instance; set with `set_instance`, which keeps `funcs`.
     pub instance: *mut InstanceEntity,
+    /// `instance`'s function table (a direct call reads it without going
+    /// through the instance: one dependent load less).
+    pub funcs: *const *const crate::runtime::store::FuncEntity,
     pub frames: Vec<Frame>,
     pub max_frames: usize,
     /// One past the last usable slot of the value stack.
@@ -144,6 +148,15 @@ pub(crate) unsafe fn set(fp: *mut u64, s: Slot, v: u64) {
 }
 
 impl Ctx {
+    /// Makes `inst` (live, or null between calls) the running instance.
+    #[inline(always)]
+    pub(crate) fn set_instance(&mut self, inst: *mut InstanceEntity) {
+        self.instance = inst;
+        // SAFETY: a non-null `inst` is a live instance of this store; its
+        // function table is complete once it exists and never reallocates.
+        self.funcs = if inst.is_null() { std::ptr::null() } else { unsafe { (*inst).funcs.as_ptr() } };
+    }
+
     /// Whether the store's resource limiter allows `g` (out of line: only
     /// growth instructions ask).
     #[inline(never)]

@@ -325,7 +325,7 @@ pub(crate) fn call_from_host(
                     ret_instance: entry.saved_instance,
                     func: fe,
                 });
-                (*ctx).instance = *instance;
+                (*ctx).set_instance(*instance);
                 (*ctx).store = store_ptr;
                 let r = Regs {
                     ip: code.code.as_ptr() as *const u8,
@@ -400,7 +400,7 @@ pub(crate) unsafe fn drive(
             Err(err)
         };
         (*ctx).frames.truncate(e.depth);
-        (*ctx).instance = e.saved_instance;
+        (*ctx).set_instance(e.saved_instance);
         (*ctx).store = e.saved_store;
         result?;
         read_results(inner, &e, results);

@@ -221,15 +221,14 @@ fn instantiate(
         let fidx = m.num_imported_funcs + def;
         let ty = m.func_type(fidx).cloned().unwrap_or_default();
         let sig = module.0.sigs[m.funcs[fidx as usize] as usize];
-        let code = match module.0.code[def as usize].get() {
-            Some(Ok(c)) => c as *const _,
-            _ => crate::exec::lazy_stub(inner.engine.config().backend) as *const _,
+        let code: &crate::ir::FuncCode = match module.0.code[def as usize].get() {
+            Some(Ok(c)) => c,
+            _ => crate::exec::lazy_stub(inner.engine.config().backend),
         };
-        let f = inner.push_func(
-            sig,
-            ty,
-            FuncKind::Wasm { instance: inst_ptr, module: module.clone(), def, code: Cell::new(code) },
-        );
+        let entry = Cell::new(code.code.as_ptr() as *const u8);
+        let kind =
+            FuncKind::Wasm { instance: inst_ptr, module: module.clone(), def, code: Cell::new(code), entry };
+        let f = inner.push_func(sig, ty, kind);
         funcs.push(inner.func_ptr(f)?);
     }
     // Defined tables and memories.

@@ -69,7 +69,8 @@ pub(crate) fn suspend(inner: &mut StoreInner, e: Entry) -> ResumableCallOutOfFue
     // Calls made while this one waits start past the frame that stopped.
     let end = ctx.frame_end(stop.fp);
     let saved_top = std::mem::replace(&mut ctx.top, end);
-    let instance = std::mem::replace(&mut ctx.instance, e.saved_instance);
+    let instance = ctx.instance;
+    ctx.set_instance(e.saved_instance);
     ctx.store = e.saved_store;
     inner.suspensions += 1;
     let id = inner.suspensions;
@@ -143,7 +144,7 @@ fn resume(
     let ctx = &mut *inner.ctx;
     ctx.top = s.saved_top;
     let e = Entry { saved_instance: ctx.instance, saved_store: ctx.store, ..s.entry };
-    ctx.instance = s.instance;
+    ctx.set_instance(s.instance);
     ctx.store = store_ptr;
     let r = Regs { ip: s.stop.ip, fp: s.stop.fp, mem: std::ptr::null_mut(), len: 0, acc: 0, facc: 0.0 };
     // SAFETY: the frames, the value stack and the stop were left as they

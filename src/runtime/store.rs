@@ -31,6 +31,9 @@ pub(crate) enum FuncKind {
         /// The lowered code; until it is known (lazy mode), a stub whose one
         /// instruction lowers the function and continues into it.
         code: Cell<*const FuncCode>,
+        /// `code`'s first instruction: a call reads it without going through
+        /// `code` (one dependent load less before the callee can start).
+        entry: Cell<*const u8>,
     },
     Host {
         func: Arc<HostFn>,
@@ -80,9 +83,10 @@ pub(crate) fn call_host_fn(
 /// Looks up (lowering if needed) the code of a wasm function and caches it.
 pub(crate) fn compile_func(f: &FuncEntity) -> Result<*const FuncCode> {
     match &f.kind {
-        FuncKind::Wasm { module, def, code, .. } => {
-            let c: *const FuncCode = module.func_code(*def)?;
+        FuncKind::Wasm { module, def, code, entry, .. } => {
+            let c: &FuncCode = module.func_code(*def)?;
             code.set(c);
+            entry.set(c.code.as_ptr() as *const u8);
             Ok(c)
         }
         FuncKind::Host { .. } | FuncKind::Slot { .. } => Err(Error::other("host functions have no code")),
@@ -248,6 +252,7 @@ impl<T> Store<T> {
         let cfg = engine.config();
         let ctx = Box::new(Ctx {
             instance: std::ptr::null_mut(),
+            funcs: std::ptr::null(),
             frames: Vec::new(),
             max_frames: cfg.max_call_depth,
             stack_end: std::ptr::null_mut(),
