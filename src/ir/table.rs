@@ -932,9 +932,7 @@ macro_rules! for_each_instr {
                 I32Add_I32AddImm = I32Add, I32AddImm;
                 Const_BrI32LtUImm = Const, BrI32LtUImm;
                 I32Add_Return = I32Add, Return;
-                I32AddImm_BrIfNez = I32AddImm, BrIfNez;
-                Store8Imm_I32Add = Store8Imm, I32Add;
-                I32Add_Store8Imm = I32Add, Store8Imm;
+                I32AddImm_BrIfNezA = I32AddImm, BrIfNezA;
                 I32Add_BrI32LtUA = I32Add, BrI32LtUA;
                 I32AddImm_I32ShlImm = I32AddImm, I32ShlImm;
                 I32RotlImm_I32XorA = I32RotlImm, I32XorA;

@@ -161,8 +161,9 @@ impl Lowerer<'_> {
     }
 
     /// Pops a branch condition; a compare emitted just before is taken back
-    /// and becomes part of the branch.
-    fn take_cond(&mut self) -> Cond {
+    /// and becomes part of the branch. `acc`: the accumulator before the
+    /// branch instruction (which `control` already forgot).
+    fn take_cond(&mut self, acc: Option<(usize, u32, bool)>) -> Cond {
         let e = self.pop();
         if let Some(c) = self.prev_cmp {
             if c.end == self.enc.pos() && e.val == Val::Slot(c.dst) && e.home == c.dst {
@@ -171,7 +172,10 @@ impl Lowerer<'_> {
             }
         }
         let s = self.slot_of(e);
-        Cond::Slot(s, self.in_acc(s, ValType::I32).then(|| self.enc.pos()))
+        self.acc = acc;
+        let in_acc = self.in_acc(s, ValType::I32);
+        self.acc = None;
+        Cond::Slot(s, in_acc.then(|| self.enc.pos()))
     }
 
     /// Emits a branch taken when `cond` is `when`.
@@ -321,7 +325,8 @@ impl Lowerer<'_> {
         // Control flow may join here: a value's home no longer tells which
         // instruction computed it.
         self.last_add = None;
-        self.acc = None;
+        // (Except for the condition of `if` and `br_if`, read before that.)
+        let acc = self.acc.take();
         match op {
             Op::Unreachable => {
                 self.enc.emit(Opcode::Unreachable, Nullary {});
@@ -338,7 +343,7 @@ impl Lowerer<'_> {
                 self.open(Kind::Loop, *bt, false);
             }
             Op::If(bt) => {
-                let cond = self.take_cond();
+                let cond = self.take_cond(acc);
                 self.materialize_local_refs();
                 let np = self.block_sig(*bt).0.len();
                 self.materialize_top(np);
@@ -375,7 +380,7 @@ impl Lowerer<'_> {
                 self.branch(*d);
                 self.set_dead();
             }
-            Op::BrIf(d) => self.br_if(*d),
+            Op::BrIf(d) => self.br_if(*d, acc),
             Op::BrTable { targets, default } => self.br_table(targets, *default),
             Op::Return => {
                 self.emit_return();
@@ -426,8 +431,8 @@ impl Lowerer<'_> {
         self.dead = !reachable;
     }
 
-    fn br_if(&mut self, depth: u32) {
-        let cond = self.take_cond();
+    fn br_if(&mut self, depth: u32, acc: Option<(usize, u32, bool)>) {
+        let cond = self.take_cond(acc);
         let (n, dest, is_func, head) = self.label(depth);
         if !is_func && self.in_place(n, dest) {
             let f = self.jump_if(&cond, true);
