@@ -356,3 +356,28 @@ fn a_panicking_host_function_is_a_trap_not_a_crash() {
     // The store is still usable.
     assert!(go.call(&mut store, &[], &mut []).is_err());
 }
+
+/// A superinstruction pair keeps its second instruction's word, so a branch
+/// to the second (here the loop head) runs it alone. The IR must show the
+/// pair, or this test checks nothing.
+#[test]
+fn branch_into_the_second_instruction_of_a_pair() {
+    let bytes = wat(r#"
+        (module
+          (func (export "f") (param i32) (result i32) (local i32)
+            (local.set 0 (i32.add (local.get 0) (i32.const 1)))
+            (loop
+              (local.set 1 (i32.add (local.get 1) (i32.const 1)))
+              (br_if 0 (i32.lt_u (local.get 1) (i32.const 10))))
+            (i32.add (local.get 0) (local.get 1))))
+    "#);
+    for engine in engines() {
+        let module = Module::new(&engine, &bytes).unwrap();
+        let ir = module.print_ir(Some(0)).unwrap();
+        assert!(ir.contains("I32AddImm_I32AddImm"), "no pair in:\n{ir}");
+        let mut store = Store::new(&engine, ());
+        let instance = Linker::new(&engine).instantiate(&mut store, &module).unwrap();
+        let f = instance.get_typed_func::<i32, i32>(&store, "f").unwrap();
+        assert_eq!(f.call(&mut store, 5).unwrap(), 16);
+    }
+}

@@ -114,7 +114,20 @@ impl<'a> Reader<'a> {
         self.uleb(bits.min(64) as i32)
     }
 
+    /// Most LEBs in code are one byte: that case inline, the rest out of line.
+    #[inline(always)]
     fn uleb(&mut self, bits: i32) -> Result<u64, Error> {
+        match self.bytes.get(self.pos) {
+            Some(&b) if b < 0x80 && bits >= 7 => {
+                self.pos += 1;
+                Ok(u64::from(b))
+            }
+            _ => self.uleb_long(bits),
+        }
+    }
+
+    #[inline(never)]
+    fn uleb_long(&mut self, bits: i32) -> Result<u64, Error> {
         let mut result = 0u64;
         let mut shift = 0u32;
         let mut n = bits;
@@ -138,7 +151,20 @@ impl<'a> Reader<'a> {
 
     /// Signed LEB128 of at most `bits` bits; the unused bits of the last
     /// byte must repeat the sign bit.
+    #[inline(always)]
     fn sleb(&mut self, bits: i32) -> Result<i64, Error> {
+        match self.bytes.get(self.pos) {
+            Some(&b) if b < 0x80 && bits >= 7 => {
+                self.pos += 1;
+                // Sign-extend from bit 6.
+                Ok(i64::from((b << 1) as i8 >> 1))
+            }
+            _ => self.sleb_long(bits),
+        }
+    }
+
+    #[inline(never)]
+    fn sleb_long(&mut self, bits: i32) -> Result<i64, Error> {
         let mut result = 0i64;
         let mut shift = 0u32;
         let mut n = bits;
