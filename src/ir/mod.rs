@@ -109,8 +109,9 @@ impl Default for Backend {
 
 /// Appends instructions to a function's code buffer.
 pub struct Encoder<'w> {
-    buf: Vec<u8>,
-    /// Where each instruction starts, and its opcode (for pairing).
+    /// The code so far, in the machine words it runs from.
+    buf: Vec<u64>,
+    /// Where each instruction starts (in words), and its opcode (for pairing).
     starts: Vec<(u32, Opcode)>,
     /// Instructions emitted so far (fuel accounting).
     count: usize,
@@ -120,7 +121,17 @@ pub struct Encoder<'w> {
 
 impl<'w> Encoder<'w> {
     pub fn new(words: &'w [usize]) -> Self {
-        Encoder { buf: Vec::with_capacity(256), starts: Vec::with_capacity(32), count: 0, words }
+        Self::with_capacity(words, 256)
+    }
+
+    /// An encoder expecting about `bytes` bytes of code.
+    pub fn with_capacity(words: &'w [usize], bytes: usize) -> Self {
+        Encoder {
+            buf: Vec::with_capacity(bytes / 8),
+            starts: Vec::with_capacity(bytes / 24),
+            count: 0,
+            words,
+        }
     }
 
     /// Number of instructions emitted so far.
@@ -130,60 +141,75 @@ impl<'w> Encoder<'w> {
 
     /// Byte position where the next instruction starts.
     pub fn pos(&self) -> usize {
-        self.buf.len()
+        self.buf.len() * 8
     }
 
     /// Appends an instruction; returns its position.
     pub fn emit<S: Shape>(&mut self, op: Opcode, operands: S) -> usize {
         debug_assert_eq!(op.shape_name(), S::NAME, "{op:?} takes {}", op.shape_name());
-        let pos = self.buf.len();
+        let pos = self.pos();
         self.count += 1;
-        self.starts.push((pos as u32, op));
-        self.buf.extend_from_slice(&self.words[op as usize].to_ne_bytes());
+        self.starts.push((self.buf.len() as u32, op));
+        self.buf.push(self.words[op as usize] as u64);
         // SAFETY: `S` is a packed record of plain integers (no padding, no
         // pointers), so viewing it as bytes is sound.
         let bytes = unsafe {
             std::slice::from_raw_parts(&operands as *const S as *const u8, std::mem::size_of::<S>())
         };
-        self.buf.extend_from_slice(bytes);
-        self.pad();
+        self.push_bytes(bytes);
         pos
     }
 
-    /// Appends the trailing target table of a `br_table` (already padded).
+    /// Appends the trailing target table of a `br_table` (padded to a word).
     pub fn emit_targets(&mut self, targets: &[i32]) -> usize {
-        let pos = self.buf.len();
-        for t in targets {
-            self.buf.extend_from_slice(&t.to_ne_bytes());
+        let pos = self.pos();
+        for pair in targets.chunks(2) {
+            let lo = pair[0] as u32 as u64;
+            let hi = pair.get(1).map_or(0, |&t| t as u32 as u64);
+            self.buf.push(if cfg!(target_endian = "little") { lo | hi << 32 } else { lo << 32 | hi });
         }
-        self.pad();
         pos
     }
 
-    fn pad(&mut self) {
-        while self.buf.len() % 8 != 0 {
-            self.buf.push(0);
+    /// Appends `bytes`, zero-padded to whole words.
+    fn push_bytes(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut w = [0u8; 8];
+            w[..chunk.len()].copy_from_slice(chunk);
+            self.buf.push(u64::from_ne_bytes(w));
+        }
+    }
+
+    /// Overwrites the 4 bytes at byte `at` (a field may straddle words).
+    fn patch4(&mut self, at: usize, value: [u8; 4]) {
+        for (i, v) in value.into_iter().enumerate() {
+            let (w, o) = ((at + i) / 8, (at + i) % 8);
+            let mut bytes = self.buf[w].to_ne_bytes();
+            bytes[o] = v;
+            self.buf[w] = u64::from_ne_bytes(bytes);
         }
     }
 
     /// Overwrites the i32 at byte `at` (a branch target field).
     pub fn patch_i32(&mut self, at: usize, value: i32) {
-        self.buf[at..at + 4].copy_from_slice(&value.to_ne_bytes());
+        self.patch4(at, value.to_ne_bytes());
     }
 
     /// Overwrites the u32 at byte `at` (a destination slot field).
     pub fn patch_u32(&mut self, at: usize, value: u32) {
-        self.buf[at..at + 4].copy_from_slice(&value.to_ne_bytes());
+        self.patch4(at, value.to_ne_bytes());
     }
 
     pub fn read_u32(&self, at: usize) -> u32 {
-        u32::from_ne_bytes(self.buf[at..at + 4].try_into().unwrap())
+        let byte = |i: usize| self.buf[(at + i) / 8].to_ne_bytes()[(at + i) % 8];
+        u32::from_ne_bytes([byte(0), byte(1), byte(2), byte(3)])
     }
 
     /// Removes everything from byte `pos` on (used to drop a just-emitted copy).
     pub fn truncate(&mut self, pos: usize) {
-        self.buf.truncate(pos);
-        while self.starts.last().is_some_and(|&(p, _)| p as usize >= pos) {
+        let words = pos / 8;
+        self.buf.truncate(words);
+        while self.starts.last().is_some_and(|&(p, _)| p as usize >= words) {
             self.starts.pop();
         }
     }
@@ -197,15 +223,14 @@ impl<'w> Encoder<'w> {
         let firsts = pair_firsts();
         for w in self.starts.windows(2) {
             let ((p1, a), (p2, b)) = (w[0], w[1]);
-            if p1 as usize + a.size() != p2 as usize {
+            if p1 as usize + a.size() / 8 != p2 as usize {
                 continue; // a br_table's targets in between
             }
             if let Some(&(_, pair)) = firsts[a as usize].iter().find(|(second, _)| *second == b) {
-                let p = p1 as usize;
-                self.buf[p..p + 8].copy_from_slice(&self.words[pair as usize].to_ne_bytes());
+                self.buf[p1 as usize] = self.words[pair as usize] as u64;
             }
         }
-        self.buf.chunks_exact(8).map(|c| u64::from_ne_bytes(c.try_into().unwrap())).collect()
+        self.buf.into_boxed_slice()
     }
 }
 

@@ -1,6 +1,6 @@
 //! Blocks, loops, `if`, branches, `br_table`, `return`, `unreachable`.
 
-use super::{Cmp, CmpRhs, Ctrl, Entry, Fixup, Kind, Lowerer, Val};
+use super::{Cmp, CmpRhs, Ctrl, Entry, Fixup, Kind, Lowerer, Types, Val};
 use crate::decode::op::Op;
 use crate::decode::{BlockType, ValType};
 use crate::error::Result;
@@ -92,13 +92,13 @@ enum Cond {
 }
 
 impl Lowerer<'_> {
-    fn block_sig(&self, bt: BlockType) -> (Vec<ValType>, Vec<ValType>) {
+    fn block_sig(&self, bt: BlockType) -> (Types, Types) {
         match bt {
-            BlockType::Empty => (Vec::new(), Vec::new()),
-            BlockType::Value(t) => (Vec::new(), vec![t]),
+            BlockType::Empty => (Types::new(), Types::new()),
+            BlockType::Value(t) => (Types::new(), Types::from_elem(t, 1)),
             BlockType::Func(i) => {
                 let t = &self.module.types[i as usize];
-                (t.params().to_vec(), t.results().to_vec())
+                (t.params().into(), t.results().into())
             }
         }
     }
@@ -117,7 +117,7 @@ impl Lowerer<'_> {
             params,
             results,
             head: self.enc.pos(),
-            fixups: Vec::new(),
+            fixups: Default::default(),
             fuel_at: None,
             else_fixup: None,
             dead_born,

@@ -92,6 +92,10 @@ struct Fixup {
     base: usize,
 }
 
+/// A block's parameter or result types: rarely more than two, so no
+/// allocation per block.
+type Types = smallvec::SmallVec<[ValType; 2]>;
+
 #[derive(Debug)]
 struct Ctrl {
     kind: Kind,
@@ -99,12 +103,12 @@ struct Ctrl {
     height: usize,
     /// Home slot of the first parameter/result.
     base_home: u32,
-    params: Vec<ValType>,
-    results: Vec<ValType>,
+    params: Types,
+    results: Types,
     /// Loop head (the target of branches to a loop).
     head: usize,
     /// Branches to this block's end.
-    fixups: Vec<Fixup>,
+    fixups: smallvec::SmallVec<[Fixup; 4]>,
     /// Loop with a check: the `ConsumeFuel` at its head, patched at `end`
     /// with the body's instruction count, and the count at the head.
     fuel_at: Option<(usize, usize)>,
@@ -214,7 +218,8 @@ fn lower(
     }
     let param_slots: u32 = ty.params().iter().map(|t| t.slots()).sum();
     let mut l = Lowerer {
-        enc: Encoder::new(words),
+        // About six IR bytes per code byte: one allocation for most functions.
+        enc: Encoder::with_capacity(words, code.len() * 6),
         stack: Vec::with_capacity(16),
         ctrls: Vec::with_capacity(8),
         local_slots,
@@ -239,10 +244,10 @@ fn lower(
         kind: Kind::Func,
         height: 0,
         base_home: next,
-        params: Vec::new(),
-        results: ty.results().to_vec(),
+        params: Types::new(),
+        results: ty.results().into(),
         head: 0,
-        fixups: Vec::new(),
+        fixups: Default::default(),
         fuel_at: None,
         else_fixup: None,
         dead_born: false,
