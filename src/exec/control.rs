@@ -73,9 +73,14 @@ pub(crate) unsafe fn ret(_o: Nullary, r: &mut Regs, c: &mut Ctx) -> Res {
     }
     r.ip = f.ret_ip;
     r.fp = f.ret_fp;
-    c.set_instance(f.ret_instance);
-    // SAFETY: the caller's instance is live.
-    unsafe { c.reload_memory(r) };
+    // `r.mem`/`r.len` always describe the running instance's memory (grow,
+    // host calls and instance switches reload them), so only a return to
+    // another instance needs a reload.
+    if f.ret_instance != c.instance {
+        c.set_instance(f.ret_instance);
+        // SAFETY: the caller's instance is live.
+        unsafe { c.reload_memory(r) };
+    }
     Ok(())
 }
 
