@@ -971,6 +971,11 @@ macro_rules! for_each_instr {
                 F64AddA_F64AddA = F64AddA, F64AddA;
                 I32AndImmA_BrI32GtUImmA = I32AndImmA, BrI32GtUImmA;
                 I32AndImmA_BrI32NeA = I32AndImmA, BrI32NeA;
+                Load8UIdx_BrIfNezA = Load8UIdx, BrIfNezA;
+                Load8UIdx_BrIfEqzA = Load8UIdx, BrIfEqzA;
+                I64AddImm_BrI64LtUA = I64AddImm, BrI64LtUA;
+                I64AddImm_BrI64NeA = I64AddImm, BrI64NeA;
+                I64ShrUImm_I32ShrUImmA = I64ShrUImm, I32ShrUImmA;
             }
         }
     };
