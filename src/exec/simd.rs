@@ -33,8 +33,8 @@ pub(crate) use sse::{
     i32x4_ge_s, i32x4_gt_s, i32x4_le_s, i32x4_lt_s, i32x4_ne, i32x4_shl, i32x4_shr_s, i32x4_shr_u, i32x4_sub,
     i64x2_add, i64x2_bitmask, i64x2_shl, i64x2_shr_u, i64x2_sub, i8x16_add, i8x16_add_sat_s, i8x16_add_sat_u,
     i8x16_all_true, i8x16_avgr_u, i8x16_bitmask, i8x16_eq, i8x16_ge_s, i8x16_gt_s, i8x16_le_s, i8x16_lt_s,
-    i8x16_max_u, i8x16_min_u, i8x16_narrow_i16x8_s, i8x16_narrow_i16x8_u, i8x16_ne, i8x16_sub,
-    i8x16_sub_sat_s, i8x16_sub_sat_u,
+    i8x16_max_u, i8x16_min_u, i8x16_narrow_i16x8_s, i8x16_narrow_i16x8_u, i8x16_ne, i8x16_shuffle, i8x16_sub,
+    i8x16_sub_sat_s, i8x16_sub_sat_u, i8x16_swizzle,
 };
 
 // ---- slots ----

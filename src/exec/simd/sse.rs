@@ -253,6 +253,71 @@ extend! {
     i32x4_extend_high_i16x8_u = _mm_unpackhi_epi16, _mm_srai_epi32, 16, false;
 }
 
+// ---- byte shuffles: SSSE3 `pshufb`, detected at run time (x86-64 CPUs
+// have had it since 2006; without it the portable code runs) ----
+
+/// `pshufb x, idx`, as inline assembly so that it inlines into the handler
+/// (a `#[target_feature]` function would be a call).
+///
+/// # Safety
+/// The CPU has SSSE3 (`ssse3()` said so).
+#[inline(always)]
+unsafe fn pshufb(x: __m128i, idx: __m128i) -> __m128i {
+    let mut x = x;
+    // SAFETY: register-only instruction, available per the caller.
+    unsafe {
+        std::arch::asm!("pshufb {x}, {i}", x = inout(xmm_reg) x, i = in(xmm_reg) idx,
+            options(pure, nomem, nostack, preserves_flags));
+    }
+    x
+}
+
+// Out of line, so the handlers' fast path needs no stack frame.
+#[cold]
+#[inline(never)]
+fn swizzle_portable(a: u128, s: u128) -> u128 {
+    super::ops::i8x16_swizzle(a, s)
+}
+
+#[cold]
+#[inline(never)]
+fn shuffle_portable(a: u128, b: u128, lo: u64, hi: u64) -> u128 {
+    super::ops::i8x16_shuffle(a, b, lo, hi)
+}
+
+#[inline(always)]
+fn ssse3() -> bool {
+    std::arch::is_x86_feature_detected!("ssse3")
+}
+
+#[inline(always)]
+pub(crate) fn i8x16_swizzle(a: u128, s: u128) -> u128 {
+    if !ssse3() {
+        return swizzle_portable(a, s);
+    }
+    // `pshufb` zeroes a lane whose index has bit 7 set and otherwise takes
+    // the low 4 bits; a saturating `+ 0x70` sets bit 7 exactly for >= 16.
+    // SAFETY: SSE2 is always there, SSSE3 was checked.
+    unsafe { v(pshufb(m(a), _mm_adds_epu8(m(s), _mm_set1_epi8(0x70)))) }
+}
+
+#[inline(always)]
+pub(crate) fn i8x16_shuffle(a: u128, b: u128, lo: u64, hi: u64) -> u128 {
+    if !ssse3() {
+        return shuffle_portable(a, b, lo, hi);
+    }
+    // Indices are < 32 (validation). Lanes from `a`: index < 16 (the
+    // saturating `+ 0x70` zeroes the others); from `b`: index - 16, which
+    // wraps to >= 0xf0 (zeroed) for indices < 16.
+    // SAFETY: SSE2 is always there, SSSE3 was checked.
+    unsafe {
+        let i = m(lo as u128 | (hi as u128) << 64);
+        let from_a = pshufb(m(a), _mm_adds_epu8(i, _mm_set1_epi8(0x70)));
+        let from_b = pshufb(m(b), _mm_sub_epi8(i, _mm_set1_epi8(16)));
+        v(_mm_or_si128(from_a, from_b))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::ops;
@@ -329,6 +394,13 @@ mod tests {
                 i16x8_extend_high_i8x16_u, i32x4_extend_low_i16x8_s, i32x4_extend_high_i16x8_s,
                 i32x4_extend_low_i16x8_u, i32x4_extend_high_i16x8_u
             );
+            // Shuffle indices are < 32 (validation); swizzle's are anything,
+            // so try both ranges.
+            let idx = b & u128::from_le_bytes([0x1f; 16]);
+            same2!(a, b; i8x16_swizzle);
+            same2!(a, idx; i8x16_swizzle);
+            let (lo, hi) = (idx as u64, (idx >> 64) as u64);
+            assert_eq!(super::i8x16_shuffle(a, b, lo, hi), ops::i8x16_shuffle(a, b, lo, hi));
             for n in [n, n % 8, n % 16, n % 32, n % 64, 63, 64, 65] {
                 assert_eq!(super::i16x8_shl(a, n), ops::i16x8_shl(a, n));
                 assert_eq!(super::i16x8_shr_s(a, n), ops::i16x8_shr_s(a, n));
