@@ -480,12 +480,19 @@ wasm_ty! {
 pub trait WasmParams: Send + Sync + 'static {
     fn types() -> Vec<ValType>;
     #[doc(hidden)]
-    fn to_vals(&self) -> Vec<Val>;
+    fn to_vals(&self) -> Vals;
 }
+
+/// Values of a typed call: inline up to 4, so a call allocates nothing.
+#[doc(hidden)]
+pub type Vals = smallvec::SmallVec<[Val; 4]>;
 
 /// Result lists of typed functions: `()`, `T`, `(T1, T2, ...)`.
 pub trait WasmResults: Sized + Send + Sync + 'static {
     fn types() -> Vec<ValType>;
+    /// Placeholder results of the right types, to be overwritten.
+    #[doc(hidden)]
+    fn default_vals() -> Vals;
     #[doc(hidden)]
     fn write_slots(self, slots: &mut [u64]);
     #[doc(hidden)]
@@ -515,13 +522,16 @@ impl<A: WasmTy> WasmParams for A {
     fn types() -> Vec<ValType> {
         vec![A::ty()]
     }
-    fn to_vals(&self) -> Vec<Val> {
-        vec![bits_val(A::ty(), self.into_bits())]
+    fn to_vals(&self) -> Vals {
+        smallvec::smallvec![bits_val(A::ty(), self.into_bits())]
     }
 }
 impl<A: WasmTy> WasmResults for A {
     fn types() -> Vec<ValType> {
         vec![A::ty()]
+    }
+    fn default_vals() -> Vals {
+        smallvec::smallvec![Val::default_for(A::ty())]
     }
     fn write_slots(self, slots: &mut [u64]) {
         slots[0] = self.into_bits();
@@ -535,10 +545,11 @@ macro_rules! tuples {
     ($(($($n:ident $i:tt),*))*) => {$(
         impl<$($n: WasmTy),*> WasmParams for ($($n,)*) {
             fn types() -> Vec<ValType> { vec![$($n::ty()),*] }
-            fn to_vals(&self) -> Vec<Val> { vec![$(bits_val($n::ty(), self.$i.into_bits())),*] }
+            fn to_vals(&self) -> Vals { smallvec::smallvec![$(bits_val($n::ty(), self.$i.into_bits())),*] }
         }
         impl<$($n: WasmTy),*> WasmResults for ($($n,)*) {
             fn types() -> Vec<ValType> { vec![$($n::ty()),*] }
+            fn default_vals() -> Vals { smallvec::smallvec![$(Val::default_for($n::ty())),*] }
             #[allow(unused_variables)]
             fn write_slots(self, slots: &mut [u64]) { $(slots[$i] = self.$i.into_bits();)* }
             #[allow(unused_variables, clippy::unused_unit)]
@@ -652,7 +663,7 @@ impl<P, R> Copy for TypedFunc<P, R> {}
 
 impl<P: WasmParams, R: WasmResults> TypedFunc<P, R> {
     pub fn call(&self, store: impl AsContextMut, params: P) -> Result<R> {
-        let mut results: Vec<Val> = R::types().iter().map(|&t| Val::default_for(t)).collect();
+        let mut results = R::default_vals();
         self.func.call(store, &params.to_vals(), &mut results)?;
         Ok(R::from_vals(&results))
     }

@@ -211,14 +211,10 @@ impl<R: WasmResults> TypedResumableCallOutOfFuel<R> {
     }
     /// Continues the call where it stopped (add fuel first).
     pub fn resume(self, store: impl AsContextMut) -> Result<TypedResumableCall<R>> {
-        let mut results = default_results::<R>();
+        let mut results = R::default_vals();
         let o = self.call.resume(store, &mut results)?;
         Ok(typed(o, &results))
     }
-}
-
-fn default_results<R: WasmResults>() -> Vec<Val> {
-    R::types().iter().map(|&t| Val::default_for(t)).collect()
 }
 
 fn typed<R: WasmResults>(o: ResumableCall, results: &[Val]) -> TypedResumableCall<R> {
@@ -234,7 +230,7 @@ impl<P: WasmParams, R: WasmResults> TypedFunc<P, R> {
     /// Calls the function, stopping resumably when fuel runs out (see
     /// [`Func::call_resumable`]).
     pub fn call_resumable(&self, store: impl AsContextMut, params: P) -> Result<TypedResumableCall<R>> {
-        let mut results = default_results::<R>();
+        let mut results = R::default_vals();
         let o = self.func().call_resumable(store, &params.to_vals(), &mut results)?;
         Ok(typed(o, &results))
     }
