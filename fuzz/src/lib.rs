@@ -139,18 +139,23 @@ pub mod stats {
     pub static TRAPS: AtomicU64 = AtomicU64::new(0);
     pub static EXHAUSTED: AtomicU64 = AtomicU64::new(0);
     pub static NO_INPUT: AtomicU64 = AtomicU64::new(0);
+    /// Cases skipped because wasmi (the oracle) panicked.
+    pub static ORACLE_PANICS: AtomicU64 = AtomicU64::new(0);
     pub(crate) fn bump(c: &AtomicU64) {
         c.fetch_add(1, Relaxed);
     }
-    /// `modules M, calls C (T trapped), E stopped by fuel/stack, U inputs too short`
+    /// `modules M, calls C (T trapped), E stopped by fuel/stack, U inputs
+    /// too short, P skipped (wasmi panicked)`
     pub fn summary() -> String {
         format!(
-            "modules {}, calls {} ({} trapped), {} runs stopped by fuel or stack, {} inputs too short",
+            "modules {}, calls {} ({} trapped), {} runs stopped by fuel or stack, {} inputs too short, \
+             {} skipped because wasmi panicked",
             MODULES.load(Relaxed),
             CALLS.load(Relaxed),
             TRAPS.load(Relaxed),
             EXHAUSTED.load(Relaxed),
-            NO_INPUT.load(Relaxed)
+            NO_INPUT.load(Relaxed),
+            ORACLE_PANICS.load(Relaxed)
         )
     }
 }
@@ -337,6 +342,11 @@ pub fn compare(an: &str, a: &Run, bn: &str, b: &Run) -> Result<(), Divergence> {
     Ok(())
 }
 
+/// The exports of `module`, by name, in order.
+pub fn exports(module: &weft::Module) -> Vec<(String, weft::ExternType)> {
+    module.exports().map(|e| (e.name.to_string(), e.ty)).collect()
+}
+
 /// Arguments for each exported function of `module` (in export order).
 pub fn gen_args(u: &mut Unstructured<'_>, module: &weft::Module) -> Vec<Vec<V>> {
     let mut all = Vec::new();
@@ -493,6 +503,62 @@ pub fn run_weft(module: &weft::Module, args: &[Vec<V>], fuel: Option<u64>) -> Ru
 // ---------------------------------------------------------------------------
 // wasmi
 
+/// Runs `f`, the wasmi side of a case, and returns `None` when wasmi
+/// panics: a bug in the oracle says nothing about weft, so the case is
+/// skipped and counted (`stats::ORACLE_PANICS`), and each new panic location
+/// is printed once.
+///
+/// libFuzzer's panic hook aborts the process before unwinding starts, so a
+/// quiet hook replaces it during `f` and the original is put back after. A
+/// panic raised in this file (the harness side of `f`: an export wasmi does
+/// not have, ...) is not wasmi's: the quiet hook hands it to the original
+/// hook (libFuzzer: abort, a crash) and it unwinds on as before. Any panic
+/// outside `f`, in weft or elsewhere, never sees the quiet hook. No weft
+/// code runs in `f` beyond reading a `FuncType`.
+pub fn oracle<T>(f: impl FnOnce() -> T) -> Option<T> {
+    use std::cell::Cell;
+    use std::collections::HashSet;
+    use std::panic;
+    use std::sync::{Arc, Mutex};
+    thread_local! {
+        static HARNESS: Cell<bool> = const { Cell::new(false) };
+    }
+    static SEEN: Mutex<Option<HashSet<String>>> = Mutex::new(None);
+
+    let outer = Arc::new(panic::take_hook());
+    let forward = outer.clone();
+    panic::set_hook(Box::new(move |info| {
+        let at = info.location();
+        let harness = at.is_some_and(|l| l.file() == file!());
+        HARNESS.with(|h| h.set(harness));
+        if harness {
+            (*forward)(info);
+            return;
+        }
+        let at = at.map(|l| l.to_string()).unwrap_or_default();
+        let mut seen = SEEN.lock().unwrap_or_else(|e| e.into_inner());
+        if seen.get_or_insert_with(HashSet::new).insert(at.clone()) {
+            let msg = info.payload_as_str().unwrap_or("");
+            eprintln!("wasmi panicked at {at}: {msg} (case skipped; a bug in the oracle)");
+        }
+    }));
+    let result = panic::catch_unwind(panic::AssertUnwindSafe(f));
+    // Dropping the quiet hook drops the last other reference to `outer`.
+    drop(panic::take_hook());
+    match Arc::try_unwrap(outer) {
+        Ok(hook) => panic::set_hook(hook),
+        Err(_) => unreachable!("the quiet hook was dropped"),
+    }
+    match result {
+        Ok(v) => Some(v),
+        Err(payload) if HARNESS.with(Cell::get) => panic::resume_unwind(payload),
+        Err(_) => {
+            stats::bump(&stats::ORACLE_PANICS);
+            None
+        }
+    }
+}
+
 /// A wasmi engine with fuel and the same features as [`weft_features`].
 pub fn wasmi_engine() -> wasmi::Engine {
     let mut c = wasmi::Config::default();
@@ -551,12 +617,13 @@ fn to_wasmi(v: V, ty: weft::ValType) -> wasmi::Val {
 }
 
 /// [`run_weft`] on wasmi, for the same module (`bytes`); the export list
-/// and types come from weft's `module`. `None` when wasmi rejects the
+/// and types come from weft ([`exports`], taken before, so that no weft
+/// code runs in here: see [`oracle`]). `None` when wasmi rejects the
 /// module.
 pub fn run_wasmi(
     engine: &wasmi::Engine,
     bytes: &[u8],
-    module: &weft::Module,
+    exports: &[(String, weft::ExternType)],
     args: &[Vec<V>],
 ) -> Option<Run> {
     let wmodule = wasmi::Module::new(engine, bytes).ok()?;
@@ -573,14 +640,11 @@ pub fn run_wasmi(
             return Some(run);
         }
     };
-    let funcs: Vec<(String, weft::FuncType)> = module
-        .exports()
-        .filter_map(|e| match e.ty {
-            weft::ExternType::Func(ty) => Some((e.name.to_string(), ty)),
-            _ => None,
-        })
-        .collect();
-    for ((name, ty), args) in funcs.iter().zip(args) {
+    let funcs = exports.iter().filter_map(|(name, ty)| match ty {
+        weft::ExternType::Func(ty) => Some((name, ty)),
+        _ => None,
+    });
+    for ((name, ty), args) in funcs.zip(args) {
         let func = instance.get_func(&store, name).expect("exported function");
         let params: Vec<wasmi::Val> = args.iter().zip(ty.params()).map(|(v, t)| to_wasmi(*v, *t)).collect();
         let mut results = vec![wasmi::Val::I32(0); ty.results().len()];
@@ -595,9 +659,9 @@ pub fn run_wasmi(
             return Some(run);
         }
     }
-    for e in module.exports() {
-        let name = e.name.to_string();
-        match e.ty {
+    for (name, ty) in exports {
+        let name = name.clone();
+        match ty {
             weft::ExternType::Memory(_) => {
                 let m = instance.get_memory(&store, &name).expect("exported memory");
                 run.memories.push((name, m.data(&store).to_vec()));
@@ -622,11 +686,12 @@ pub fn run_wasmi(
 
 /// weft engines for [`check_execute`] / [`check_differential`]: the
 /// default backend with fuel (eager), and the loop backend without fuel
-/// (lazy lowering).
+/// (lazy lowering). And the wasmi engine, which is
+/// replaced by a fresh one after it panicked (its state is then unknown).
 pub struct Engines {
     pub fuel: weft::Engine,
     pub plain: weft::Engine,
-    pub wasmi: wasmi::Engine,
+    pub wasmi: std::sync::Mutex<wasmi::Engine>,
 }
 
 impl Engines {
@@ -635,7 +700,29 @@ impl Engines {
         fuel.consume_fuel(true).max_call_depth(10_000);
         let mut plain = weft::Config::new();
         plain.backend(weft::Backend::Loop).lazy(true).max_call_depth(10_000);
-        Engines { fuel: weft::Engine::new(&fuel), plain: weft::Engine::new(&plain), wasmi: wasmi_engine() }
+        Engines {
+            fuel: weft::Engine::new(&fuel),
+            plain: weft::Engine::new(&plain),
+            wasmi: std::sync::Mutex::new(wasmi_engine()),
+        }
+    }
+
+    /// [`run_wasmi`] under [`oracle`]: `None` when wasmi rejects the module
+    /// or panics.
+    pub fn run_wasmi(
+        &self,
+        bytes: &[u8],
+        exports: &[(String, weft::ExternType)],
+        args: &[Vec<V>],
+    ) -> Option<Run> {
+        let mut engine = self.wasmi.lock().unwrap_or_else(|e| e.into_inner());
+        match oracle(|| run_wasmi(&engine, bytes, exports, args)) {
+            Some(run) => run,
+            None => {
+                *engine = wasmi_engine();
+                None
+            }
+        }
     }
 }
 
@@ -692,7 +779,7 @@ pub fn check_differential(e: &Engines, u: &mut Unstructured<'_>) -> Result<(), D
     let Some((bytes, module)) = gen_exec_module(u, &e.fuel, Purpose::Differential)? else { return Ok(()) };
     let args = gen_args(u, &module);
     let a = run_weft(&module, &args, Some(ENGINE_FUEL));
-    let Some(b) = run_wasmi(&e.wasmi, &bytes, &module, &args) else { return Ok(()) };
+    let Some(b) = e.run_wasmi(&bytes, &exports(&module), &args) else { return Ok(()) };
     compare("weft", &a, "wasmi", &b).map_err(|d| d.on(&bytes))
 }
 
@@ -703,8 +790,9 @@ pub fn differential_file(e: &Engines, bytes: &[u8]) -> Result<(), Divergence> {
         weft::Module::new(&e.fuel, bytes).map_err(|e| Divergence::new(format!("weft rejects: {e}")))?;
     let args = gen_args(&mut Unstructured::new(&[]), &module);
     let a = run_weft(&module, &args, Some(ENGINE_FUEL));
-    let b =
-        run_wasmi(&e.wasmi, bytes, &module, &args).ok_or_else(|| Divergence::new("wasmi rejects".into()))?;
+    let b = e
+        .run_wasmi(bytes, &exports(&module), &args)
+        .ok_or_else(|| Divergence::new("wasmi rejects or panics".into()))?;
     let plain = weft::Module::new(&e.plain, bytes)
         .map_err(|e| Divergence::new(format!("weft (lazy) rejects: {e}")))?;
     let c = run_weft(&plain, &args, None);
