@@ -23,12 +23,17 @@ pub enum Purpose {
 
 /// A wasm-smith configuration restricted to the features weft implements:
 /// Wasm 2.0 (bulk memory, reference types, multi-value, sign extension,
-/// saturating float-to-int, mutable globals) plus extended-const, and no
-/// SIMD, threads, exceptions, GC, memory64, multi-memory, tail calls,
-/// wide arithmetic or custom page sizes.
-pub fn smith_config(u: &mut Unstructured<'_>, purpose: Purpose) -> arbitrary::Result<wasm_smith::Config> {
+/// saturating float-to-int, mutable globals, SIMD) plus extended-const and,
+/// when `multi_memory`, up to four memories; no relaxed SIMD, threads,
+/// exceptions, GC, memory64, tail calls, wide arithmetic or custom page
+/// sizes. SIMD is allowed in about half the modules (wasm-smith's own
+/// coin), so the scalar instructions keep their share of the bodies.
+pub fn smith_config(
+    u: &mut Unstructured<'_>,
+    purpose: Purpose,
+    multi_memory: bool,
+) -> arbitrary::Result<wasm_smith::Config> {
     let mut c = wasm_smith::Config::arbitrary(u)?;
-    c.simd_enabled = false;
     c.relaxed_simd_enabled = false;
     c.exceptions_enabled = false;
     c.threads_enabled = false;
@@ -42,8 +47,11 @@ pub fn smith_config(u: &mut Unstructured<'_>, purpose: Purpose) -> arbitrary::Re
     c.custom_page_sizes_enabled = false;
     c.wide_arithmetic_enabled = false;
     c.compact_imports_enabled = false;
-    c.max_memories = c.max_memories.min(1);
-    c.min_memories = c.min_memories.min(1);
+    // wasm-smith turns the multi-memory feature on exactly when it may
+    // make more than one memory.
+    let memories = if multi_memory { 4 } else { 1 };
+    c.max_memories = c.max_memories.min(memories);
+    c.min_memories = c.min_memories.min(c.max_memories as u32);
     // Keep modules small enough for many executions per second.
     c.max_funcs = c.max_funcs.min(64);
     c.max_types = c.max_types.min(64);
@@ -79,8 +87,12 @@ pub fn smith_config(u: &mut Unstructured<'_>, purpose: Purpose) -> arbitrary::Re
 }
 
 /// One module for `purpose`, as bytes.
-pub fn gen_module(u: &mut Unstructured<'_>, purpose: Purpose) -> arbitrary::Result<Vec<u8>> {
-    let config = smith_config(u, purpose)?;
+pub fn gen_module(
+    u: &mut Unstructured<'_>,
+    purpose: Purpose,
+    multi_memory: bool,
+) -> arbitrary::Result<Vec<u8>> {
+    let config = smith_config(u, purpose, multi_memory)?;
     let mut m = wasm_smith::Module::new(config, u)?;
     if purpose != Purpose::Validate {
         // Every loop head and function entry decrements a global and traps
@@ -91,11 +103,16 @@ pub fn gen_module(u: &mut Unstructured<'_>, purpose: Purpose) -> arbitrary::Resu
     Ok(m.to_bytes())
 }
 
-/// The wasmparser feature set of what weft's validator accepts (which is
-/// more than what is generated: SIMD validates, it only does not all run).
-pub fn weft_features() -> wasmparser::WasmFeatures {
+/// The wasmparser feature set of what weft's validator accepts, with or
+/// without `Config::multi_memory`. (`WASM2` includes SIMD.)
+pub fn weft_features(multi_memory: bool) -> wasmparser::WasmFeatures {
     use wasmparser::WasmFeatures as F;
-    F::WASM2 | F::EXTENDED_CONST
+    let base = F::WASM2 | F::EXTENDED_CONST;
+    if multi_memory {
+        base | F::MULTI_MEMORY
+    } else {
+        base
+    }
 }
 
 /// `bytes` with a few random byte-level edits (flip, set, insert, delete,
@@ -135,6 +152,10 @@ pub fn mutate(u: &mut Unstructured<'_>, bytes: &[u8]) -> arbitrary::Result<Vec<u
 pub mod stats {
     use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
     pub static MODULES: AtomicU64 = AtomicU64::new(0);
+    /// Modules that need SIMD / multi-memory (wasmparser rejects them
+    /// without it).
+    pub static SIMD: AtomicU64 = AtomicU64::new(0);
+    pub static MULTI_MEMORY: AtomicU64 = AtomicU64::new(0);
     pub static CALLS: AtomicU64 = AtomicU64::new(0);
     pub static TRAPS: AtomicU64 = AtomicU64::new(0);
     pub static EXHAUSTED: AtomicU64 = AtomicU64::new(0);
@@ -144,13 +165,16 @@ pub mod stats {
     pub(crate) fn bump(c: &AtomicU64) {
         c.fetch_add(1, Relaxed);
     }
-    /// `modules M, calls C (T trapped), E stopped by fuel/stack, U inputs
-    /// too short, P skipped (wasmi panicked)`
+    /// `modules M (S with SIMD, K with multi-memory), calls C (T trapped),
+    /// E stopped by fuel/stack, U inputs too short, P skipped (wasmi
+    /// panicked)`
     pub fn summary() -> String {
         format!(
-            "modules {}, calls {} ({} trapped), {} runs stopped by fuel or stack, {} inputs too short, \
-             {} skipped because wasmi panicked",
+            "modules {} ({} with SIMD, {} with multi-memory), calls {} ({} trapped), \
+             {} runs stopped by fuel or stack, {} inputs too short, {} skipped because wasmi panicked",
             MODULES.load(Relaxed),
+            SIMD.load(Relaxed),
+            MULTI_MEMORY.load(Relaxed),
             CALLS.load(Relaxed),
             TRAPS.load(Relaxed),
             EXHAUSTED.load(Relaxed),
@@ -164,7 +188,8 @@ pub mod stats {
 // Runs and their comparison
 
 /// An engine-neutral value; floats as bits with every NaN made canonical,
-/// references only as null / non-null.
+/// references only as null / non-null. A `V128` keeps its bits: its lanes
+/// have no type here, so [`V::same`] judges NaNs in it.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum V {
     I32(i32),
@@ -181,6 +206,30 @@ impl V {
     }
     fn f64(bits: u64) -> V {
         V::F64(if f64::from_bits(bits).is_nan() { 0x7ff8_0000_0000_0000 } else { bits })
+    }
+
+    /// Equal, or two vectors that differ only in NaN payloads: read as four
+    /// f32 lanes (or as two f64 lanes), every lane is the same bits or NaN
+    /// in both. This is the lane-wise version of the scalar NaN rule;
+    /// wasm-smith's `canonicalize_nans` already makes the arithmetic
+    /// results canonical, so it only matters for the NaN-propagating
+    /// conversions it leaves alone (`f32x4.demote_f64x2_zero`,
+    /// `f64x2.promote_low_f32x4`).
+    pub fn same(&self, other: &V) -> bool {
+        match (*self, *other) {
+            (V::V128(a), V::V128(b)) => {
+                let f32_lanes = (0..4).all(|i| {
+                    let (x, y) = ((a >> (32 * i)) as u32, (b >> (32 * i)) as u32);
+                    x == y || (f32::from_bits(x).is_nan() && f32::from_bits(y).is_nan())
+                });
+                let f64_lanes = (0..2).all(|i| {
+                    let (x, y) = ((a >> (64 * i)) as u64, (b >> (64 * i)) as u64);
+                    x == y || (f64::from_bits(x).is_nan() && f64::from_bits(y).is_nan())
+                });
+                f32_lanes || f64_lanes
+            }
+            (a, b) => a == b,
+        }
     }
 }
 
@@ -216,6 +265,9 @@ impl Outcome {
     fn same(&self, other: &Outcome) -> bool {
         match (self, other) {
             (Outcome::Error(_), Outcome::Error(_)) => true,
+            (Outcome::Values(a), Outcome::Values(b)) => {
+                a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.same(y))
+            }
             _ => self == other,
         }
     }
@@ -325,7 +377,7 @@ pub fn compare(an: &str, a: &Run, bn: &str, b: &Run) -> Result<(), Divergence> {
         }
     }
     for ((name, x), (_, y)) in a.globals.iter().zip(&b.globals) {
-        if x != y {
+        if !x.same(y) {
             return Err(Divergence::new(format!("global `{name}`: {an} {x:?}, {bn} {y:?}")));
         }
     }
@@ -371,7 +423,11 @@ fn arg(u: &mut Unstructured<'_>, ty: weft::ValType) -> V {
         T::I64 => V::I64(edge as i64),
         T::F32 => V::F32(edge as u32),
         T::F64 => V::F64(edge),
-        T::V128 => V::V128(edge as u128),
+        // The edge value in every 64-bit lane, or 128 arbitrary bits.
+        T::V128 => match u.ratio(1, 2u8).unwrap_or(true) {
+            true => V::V128((edge as u128) << 64 | edge as u128),
+            false => V::V128(u.arbitrary().unwrap_or(0)),
+        },
         T::FuncRef | T::ExternRef => V::Ref(false),
     }
 }
@@ -559,12 +615,15 @@ pub fn oracle<T>(f: impl FnOnce() -> T) -> Option<T> {
     }
 }
 
-/// A wasmi engine with fuel and the same features as [`weft_features`].
+/// A wasmi engine with fuel and the same features as
+/// [`weft_features`]`(true)`.
 pub fn wasmi_engine() -> wasmi::Engine {
     let mut c = wasmi::Config::default();
     c.consume_fuel(true);
     c.wasm_tail_call(false);
-    c.wasm_multi_memory(false);
+    c.wasm_simd(true);
+    c.wasm_relaxed_simd(false);
+    c.wasm_multi_memory(true);
     c.wasm_memory64(false);
     c.wasm_wide_arithmetic(false);
     c.wasm_custom_page_sizes(false);
@@ -598,7 +657,7 @@ fn wasmi_val(v: &wasmi::Val) -> V {
         wasmi::Val::I64(x) => V::I64(*x),
         wasmi::Val::F32(x) => V::f32(x.to_bits()),
         wasmi::Val::F64(x) => V::f64(x.to_bits()),
-        wasmi::Val::V128(_) => V::V128(0),
+        wasmi::Val::V128(x) => V::V128(x.as_u128()),
         wasmi::Val::FuncRef(f) => V::Ref(f.is_null()),
         wasmi::Val::ExternRef(r) => V::Ref(r.is_null()),
     }
@@ -610,7 +669,7 @@ fn to_wasmi(v: V, ty: weft::ValType) -> wasmi::Val {
         (V::I64(x), _) => wasmi::Val::I64(x),
         (V::F32(x), _) => wasmi::Val::F32(wasmi::F32::from_bits(x)),
         (V::F64(x), _) => wasmi::Val::F64(wasmi::F64::from_bits(x)),
-        (V::V128(_), _) => unreachable!("no SIMD in generated modules"),
+        (V::V128(x), _) => wasmi::Val::V128(wasmi::V128::from(x)),
         (V::Ref(_), weft::ValType::ExternRef) => wasmi::Val::ExternRef(wasmi::Nullable::Null),
         (V::Ref(_), _) => wasmi::Val::FuncRef(wasmi::Nullable::Null),
     }
@@ -686,7 +745,7 @@ pub fn run_wasmi(
 
 /// weft engines for [`check_execute`] / [`check_differential`]: the
 /// default backend with fuel (eager), and the loop backend without fuel
-/// (lazy lowering). And the wasmi engine, which is
+/// (lazy lowering); both with multi-memory. And the wasmi engine, which is
 /// replaced by a fresh one after it panicked (its state is then unknown).
 pub struct Engines {
     pub fuel: weft::Engine,
@@ -697,9 +756,9 @@ pub struct Engines {
 impl Engines {
     pub fn new() -> Self {
         let mut fuel = weft::Config::new();
-        fuel.consume_fuel(true).max_call_depth(10_000);
+        fuel.consume_fuel(true).max_call_depth(10_000).multi_memory(true);
         let mut plain = weft::Config::new();
-        plain.backend(weft::Backend::Loop).lazy(true).max_call_depth(10_000);
+        plain.backend(weft::Backend::Loop).lazy(true).max_call_depth(10_000).multi_memory(true);
         Engines {
             fuel: weft::Engine::new(&fuel),
             plain: weft::Engine::new(&plain),
@@ -732,20 +791,31 @@ impl Default for Engines {
     }
 }
 
-/// Generates and loads an executable module. `Ok(None)`: `u` could not make
-/// one. `Err`: weft rejected a module wasm-smith generated as valid.
+/// Generates and loads an executable module (up to four memories: the
+/// engines have multi-memory on). `Ok(None)`: `u` could not make one.
+/// `Err`: weft rejected a module wasm-smith generated as valid.
 pub fn gen_exec_module(
     u: &mut Unstructured<'_>,
     engine: &weft::Engine,
     purpose: Purpose,
 ) -> Result<Option<(Vec<u8>, weft::Module)>, Divergence> {
-    let Ok(bytes) = gen_module(u, purpose) else {
+    let Ok(bytes) = gen_module(u, purpose, true) else {
         stats::bump(&stats::NO_INPUT);
         return Ok(None);
     };
     match weft::Module::new(engine, &bytes) {
         Ok(m) => {
             stats::bump(&stats::MODULES);
+            let needs = |f| {
+                let without = weft_features(true).difference(f);
+                wasmparser::Validator::new_with_features(without).validate_all(&bytes).is_err()
+            };
+            if needs(wasmparser::WasmFeatures::SIMD) {
+                stats::bump(&stats::SIMD);
+            }
+            if needs(wasmparser::WasmFeatures::MULTI_MEMORY) {
+                stats::bump(&stats::MULTI_MEMORY);
+            }
             if std::env::var_os("WEFT_FUZZ_DEBUG").is_some() {
                 let d = m.decoded();
                 eprintln!(
@@ -801,15 +871,40 @@ pub fn differential_file(e: &Engines, bytes: &[u8]) -> Result<(), Divergence> {
     compare("weft(fuel)", &a, "weft(loop,lazy)", &c)
 }
 
+/// weft engines for [`check_validate`]: without and with multi-memory.
+pub struct ValidateEngines {
+    pub single: weft::Engine,
+    pub multi: weft::Engine,
+}
+
+impl ValidateEngines {
+    pub fn new() -> Self {
+        let mut multi = weft::Config::new();
+        multi.multi_memory(true);
+        ValidateEngines { single: weft::Engine::new(&weft::Config::new()), multi: weft::Engine::new(&multi) }
+    }
+}
+
+impl Default for ValidateEngines {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 /// The `validate` check on one input: a generated module loads, and a
 /// mutated copy is accepted by weft exactly when wasmparser accepts it.
-pub fn check_validate(engine: &weft::Engine, u: &mut Unstructured<'_>) -> Result<(), Divergence> {
-    let Ok(bytes) = gen_module(u, Purpose::Validate) else { return Ok(()) };
+/// Half the inputs have multi-memory on (up to four memories generated,
+/// weft's `Config::multi_memory`, wasmparser's `MULTI_MEMORY`), half off,
+/// so a second memory made by a mutation must be rejected.
+pub fn check_validate(engines: &ValidateEngines, u: &mut Unstructured<'_>) -> Result<(), Divergence> {
+    let Ok(multi) = u.arbitrary::<bool>() else { return Ok(()) };
+    let engine = if multi { &engines.multi } else { &engines.single };
+    let Ok(bytes) = gen_module(u, Purpose::Validate, multi) else { return Ok(()) };
     if let Err(e) = weft::Module::new(engine, &bytes) {
         return Err(Divergence::new(format!("weft rejects a valid generated module: {e}")).on(&bytes));
     }
     let Ok(mutated) = mutate(u, &bytes) else { return Ok(()) };
-    let theirs = wasmparser::Validator::new_with_features(weft_features()).validate_all(&mutated);
+    let theirs = wasmparser::Validator::new_with_features(weft_features(multi)).validate_all(&mutated);
     let ours = weft::Module::new(engine, &mutated);
     match (&ours, &theirs) {
         (Ok(_), Err(e)) => {
