@@ -14,6 +14,7 @@ fn engines() -> &'static ValidateEngines {
 }
 
 fuzz_target!(|data: &[u8]| {
+    weft_fuzz::remember_input(data);
     if let Err(d) = weft_fuzz::check_validate(engines(), &mut Unstructured::new(data)) {
         d.panic();
     }

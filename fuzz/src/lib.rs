@@ -145,6 +145,18 @@ pub fn mutate(u: &mut Unstructured<'_>, bytes: &[u8]) -> arbitrary::Result<Vec<u
     Ok(out)
 }
 
+/// Writes `data` to `$WEFT_FUZZ_LAST` when that is set, before a fuzz
+/// target runs it. A stack overflow kills the process with SIGSEGV before
+/// libFuzzer's handler can save the input (the handler has no stack left to
+/// run on); the file then holds the input that did it.
+pub fn remember_input(data: &[u8]) {
+    use std::sync::OnceLock;
+    static PATH: OnceLock<Option<std::path::PathBuf>> = OnceLock::new();
+    if let Some(p) = PATH.get_or_init(|| std::env::var_os("WEFT_FUZZ_LAST").map(Into::into)) {
+        let _ = std::fs::write(p, data);
+    }
+}
+
 // ---------------------------------------------------------------------------
 // Statistics (for `bounded`'s summary)
 
