@@ -13,6 +13,7 @@ fn engine() -> &'static Engine {
 }
 
 fuzz_target!(|data: &[u8]| {
+    weft_fuzz::remember_input(data);
     // The three public stages on their own, then the whole pipeline. A
     // decode that succeeds must also survive validation of what it produced.
     if let Ok(module) = weft::decode::decode_module(data) {

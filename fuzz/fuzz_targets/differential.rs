@@ -15,6 +15,7 @@ fn engines() -> &'static Engines {
 }
 
 fuzz_target!(|data: &[u8]| {
+    weft_fuzz::remember_input(data);
     if let Err(d) = weft_fuzz::check_differential(engines(), &mut Unstructured::new(data)) {
         d.panic();
     }

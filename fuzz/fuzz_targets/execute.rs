@@ -16,6 +16,7 @@ fn engines() -> &'static Engines {
 }
 
 fuzz_target!(|data: &[u8]| {
+    weft_fuzz::remember_input(data);
     if let Err(d) = weft_fuzz::check_execute(engines(), &mut Unstructured::new(data)) {
         d.panic();
     }

@@ -1,19 +1,21 @@
-//! wasm-smith modules (Wasm 2.0 without SIMD, plus extended-const) must
-//! load; a few byte edits later, weft must reject exactly when wasmparser
-//! (with the features weft implements) rejects.
+//! wasm-smith modules (Wasm 2.0 with SIMD, plus extended-const, with or
+//! without multi-memory) must load; a few byte edits later, weft must reject
+//! exactly when wasmparser (with the same features) rejects.
 #![no_main]
 
 use arbitrary::Unstructured;
 use libfuzzer_sys::fuzz_target;
 use std::sync::OnceLock;
+use weft_fuzz::ValidateEngines;
 
-fn engine() -> &'static weft::Engine {
-    static ENGINE: OnceLock<weft::Engine> = OnceLock::new();
-    ENGINE.get_or_init(|| weft::Engine::new(&weft::Config::new()))
+fn engines() -> &'static ValidateEngines {
+    static ENGINES: OnceLock<ValidateEngines> = OnceLock::new();
+    ENGINES.get_or_init(ValidateEngines::new)
 }
 
 fuzz_target!(|data: &[u8]| {
-    if let Err(d) = weft_fuzz::check_validate(engine(), &mut Unstructured::new(data)) {
+    weft_fuzz::remember_input(data);
+    if let Err(d) = weft_fuzz::check_validate(engines(), &mut Unstructured::new(data)) {
         d.panic();
     }
 });

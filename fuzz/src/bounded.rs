@@ -11,15 +11,18 @@
 //! with its number; `--case I` reruns only that one and writes its module to
 //! `bounded-case-I.wasm` (and prints it as text); `--file M.wasm` runs a
 //! module's exports with zero arguments on weft (two configurations) and
-//! wasmi and compares them. Exits non-zero when any case failed, after the
-//! line `N passed, M failed`.
+//! wasmi and compares them; `--input F` runs both checks on a fuzz input
+//! (an `execute` / `differential` artifact or corpus file) as the fuzz
+//! targets would, and writes the two modules it makes to `F.execute.wasm`
+//! and `F.differential.wasm`. Exits non-zero when any case failed, after
+//! the line `N passed, M failed`.
 
 use arbitrary::Unstructured;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use weft_fuzz::{check_differential, check_execute, Engines};
+use weft_fuzz::{check_differential, check_execute, gen_module, Engines, Purpose};
 
 /// xorshift64*: tiny, deterministic, good enough to fill buffers.
 struct Rng(u64);
@@ -53,17 +56,21 @@ fn case_bytes(i: u64) -> Vec<u8> {
 
 /// Runs both checks on case `i`; `Err` describes the first failure.
 fn run_case(engines: &Engines, i: u64, save: bool) -> Result<(), String> {
-    let data = case_bytes(i);
+    run_data(engines, &case_bytes(i), &format!("bounded-case-{i}.wasm"), save)
+}
+
+/// Runs both checks on `data`; on a failure, with `save`, writes the
+/// module to `path` and prints it.
+fn run_data(engines: &Engines, data: &[u8], path: &str, save: bool) -> Result<(), String> {
     let checks: [(&str, fn(&Engines, &mut Unstructured<'_>) -> Result<(), weft_fuzz::Divergence>); 2] =
         [("execute", check_execute), ("differential", check_differential)];
     for (name, check) in checks {
-        let result = catch_unwind(AssertUnwindSafe(|| check(engines, &mut Unstructured::new(&data))));
+        let result = catch_unwind(AssertUnwindSafe(|| check(engines, &mut Unstructured::new(data))));
         match result {
             Ok(Ok(())) => {}
             Ok(Err(d)) => {
                 if save {
-                    let path = format!("bounded-case-{i}.wasm");
-                    d.save(std::path::Path::new(&path));
+                    d.save(std::path::Path::new(path));
                     match wasmprinter::print_bytes(&d.1) {
                         Ok(wat) => eprintln!("{wat}"),
                         Err(e) => eprintln!("(wasmprinter: {e})"),
@@ -92,6 +99,23 @@ fn main() {
         let path = args.get(1).expect("usage: bounded --file M.wasm");
         let bytes = std::fs::read(path).expect("read the module");
         match weft_fuzz::differential_file(&engines, &bytes) {
+            Ok(()) => println!("{path} passed"),
+            Err(e) => {
+                println!("{path} failed: {e}");
+                std::process::exit(1);
+            }
+        }
+        return;
+    }
+    if args.first().map(String::as_str) == Some("--input") {
+        let path = args.get(1).expect("usage: bounded --input F");
+        let data = std::fs::read(path).expect("read the input");
+        for (purpose, name) in [(Purpose::Execute, "execute"), (Purpose::Differential, "differential")] {
+            if let Ok(m) = gen_module(&mut Unstructured::new(&data), purpose, true) {
+                std::fs::write(format!("{path}.{name}.wasm"), m).expect("write the module");
+            }
+        }
+        match run_data(&engines, &data, &format!("{path}.failing.wasm"), true) {
             Ok(()) => println!("{path} passed"),
             Err(e) => {
                 println!("{path} failed: {e}");

@@ -23,12 +23,17 @@ pub enum Purpose {
 
 /// A wasm-smith configuration restricted to the features weft implements:
 /// Wasm 2.0 (bulk memory, reference types, multi-value, sign extension,
-/// saturating float-to-int, mutable globals) plus extended-const, and no
-/// SIMD, threads, exceptions, GC, memory64, multi-memory, tail calls,
-/// wide arithmetic or custom page sizes.
-pub fn smith_config(u: &mut Unstructured<'_>, purpose: Purpose) -> arbitrary::Result<wasm_smith::Config> {
+/// saturating float-to-int, mutable globals, SIMD) plus extended-const and,
+/// when `multi_memory`, up to four memories; no relaxed SIMD, threads,
+/// exceptions, GC, memory64, tail calls, wide arithmetic or custom page
+/// sizes. SIMD is allowed in about half the modules (wasm-smith's own
+/// coin), so the scalar instructions keep their share of the bodies.
+pub fn smith_config(
+    u: &mut Unstructured<'_>,
+    purpose: Purpose,
+    multi_memory: bool,
+) -> arbitrary::Result<wasm_smith::Config> {
     let mut c = wasm_smith::Config::arbitrary(u)?;
-    c.simd_enabled = false;
     c.relaxed_simd_enabled = false;
     c.exceptions_enabled = false;
     c.threads_enabled = false;
@@ -42,8 +47,11 @@ pub fn smith_config(u: &mut Unstructured<'_>, purpose: Purpose) -> arbitrary::Re
     c.custom_page_sizes_enabled = false;
     c.wide_arithmetic_enabled = false;
     c.compact_imports_enabled = false;
-    c.max_memories = c.max_memories.min(1);
-    c.min_memories = c.min_memories.min(1);
+    // wasm-smith turns the multi-memory feature on exactly when it may
+    // make more than one memory.
+    let memories = if multi_memory { 4 } else { 1 };
+    c.max_memories = c.max_memories.min(memories);
+    c.min_memories = c.min_memories.min(c.max_memories as u32);
     // Keep modules small enough for many executions per second.
     c.max_funcs = c.max_funcs.min(64);
     c.max_types = c.max_types.min(64);
@@ -79,8 +87,12 @@ pub fn smith_config(u: &mut Unstructured<'_>, purpose: Purpose) -> arbitrary::Re
 }
 
 /// One module for `purpose`, as bytes.
-pub fn gen_module(u: &mut Unstructured<'_>, purpose: Purpose) -> arbitrary::Result<Vec<u8>> {
-    let config = smith_config(u, purpose)?;
+pub fn gen_module(
+    u: &mut Unstructured<'_>,
+    purpose: Purpose,
+    multi_memory: bool,
+) -> arbitrary::Result<Vec<u8>> {
+    let config = smith_config(u, purpose, multi_memory)?;
     let mut m = wasm_smith::Module::new(config, u)?;
     if purpose != Purpose::Validate {
         // Every loop head and function entry decrements a global and traps
@@ -91,11 +103,16 @@ pub fn gen_module(u: &mut Unstructured<'_>, purpose: Purpose) -> arbitrary::Resu
     Ok(m.to_bytes())
 }
 
-/// The wasmparser feature set of what weft's validator accepts (which is
-/// more than what is generated: SIMD validates, it only does not all run).
-pub fn weft_features() -> wasmparser::WasmFeatures {
+/// The wasmparser feature set of what weft's validator accepts, with or
+/// without `Config::multi_memory`. (`WASM2` includes SIMD.)
+pub fn weft_features(multi_memory: bool) -> wasmparser::WasmFeatures {
     use wasmparser::WasmFeatures as F;
-    F::WASM2 | F::EXTENDED_CONST
+    let base = F::WASM2 | F::EXTENDED_CONST;
+    if multi_memory {
+        base | F::MULTI_MEMORY
+    } else {
+        base
+    }
 }
 
 /// `bytes` with a few random byte-level edits (flip, set, insert, delete,
@@ -128,6 +145,18 @@ pub fn mutate(u: &mut Unstructured<'_>, bytes: &[u8]) -> arbitrary::Result<Vec<u
     Ok(out)
 }
 
+/// Writes `data` to `$WEFT_FUZZ_LAST` when that is set, before a fuzz
+/// target runs it. A stack overflow kills the process with SIGSEGV before
+/// libFuzzer's handler can save the input (the handler has no stack left to
+/// run on); the file then holds the input that did it.
+pub fn remember_input(data: &[u8]) {
+    use std::sync::OnceLock;
+    static PATH: OnceLock<Option<std::path::PathBuf>> = OnceLock::new();
+    if let Some(p) = PATH.get_or_init(|| std::env::var_os("WEFT_FUZZ_LAST").map(Into::into)) {
+        let _ = std::fs::write(p, data);
+    }
+}
+
 // ---------------------------------------------------------------------------
 // Statistics (for `bounded`'s summary)
 
@@ -135,22 +164,34 @@ pub fn mutate(u: &mut Unstructured<'_>, bytes: &[u8]) -> arbitrary::Result<Vec<u
 pub mod stats {
     use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
     pub static MODULES: AtomicU64 = AtomicU64::new(0);
+    /// Modules that need SIMD / multi-memory (wasmparser rejects them
+    /// without it).
+    pub static SIMD: AtomicU64 = AtomicU64::new(0);
+    pub static MULTI_MEMORY: AtomicU64 = AtomicU64::new(0);
     pub static CALLS: AtomicU64 = AtomicU64::new(0);
     pub static TRAPS: AtomicU64 = AtomicU64::new(0);
     pub static EXHAUSTED: AtomicU64 = AtomicU64::new(0);
     pub static NO_INPUT: AtomicU64 = AtomicU64::new(0);
+    /// Cases skipped because wasmi (the oracle) panicked.
+    pub static ORACLE_PANICS: AtomicU64 = AtomicU64::new(0);
     pub(crate) fn bump(c: &AtomicU64) {
         c.fetch_add(1, Relaxed);
     }
-    /// `modules M, calls C (T trapped), E stopped by fuel/stack, U inputs too short`
+    /// `modules M (S with SIMD, K with multi-memory), calls C (T trapped),
+    /// E stopped by fuel/stack, U inputs too short, P skipped (wasmi
+    /// panicked)`
     pub fn summary() -> String {
         format!(
-            "modules {}, calls {} ({} trapped), {} runs stopped by fuel or stack, {} inputs too short",
+            "modules {} ({} with SIMD, {} with multi-memory), calls {} ({} trapped), \
+             {} runs stopped by fuel or stack, {} inputs too short, {} skipped because wasmi panicked",
             MODULES.load(Relaxed),
+            SIMD.load(Relaxed),
+            MULTI_MEMORY.load(Relaxed),
             CALLS.load(Relaxed),
             TRAPS.load(Relaxed),
             EXHAUSTED.load(Relaxed),
-            NO_INPUT.load(Relaxed)
+            NO_INPUT.load(Relaxed),
+            ORACLE_PANICS.load(Relaxed)
         )
     }
 }
@@ -159,7 +200,8 @@ pub mod stats {
 // Runs and their comparison
 
 /// An engine-neutral value; floats as bits with every NaN made canonical,
-/// references only as null / non-null.
+/// references only as null / non-null. A `V128` keeps its bits: its lanes
+/// have no type here, so [`V::same`] judges NaNs in it.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum V {
     I32(i32),
@@ -176,6 +218,30 @@ impl V {
     }
     fn f64(bits: u64) -> V {
         V::F64(if f64::from_bits(bits).is_nan() { 0x7ff8_0000_0000_0000 } else { bits })
+    }
+
+    /// Equal, or two vectors that differ only in NaN payloads: read as four
+    /// f32 lanes (or as two f64 lanes), every lane is the same bits or NaN
+    /// in both. This is the lane-wise version of the scalar NaN rule;
+    /// wasm-smith's `canonicalize_nans` already makes the arithmetic
+    /// results canonical, so it only matters for the NaN-propagating
+    /// conversions it leaves alone (`f32x4.demote_f64x2_zero`,
+    /// `f64x2.promote_low_f32x4`).
+    pub fn same(&self, other: &V) -> bool {
+        match (*self, *other) {
+            (V::V128(a), V::V128(b)) => {
+                let f32_lanes = (0..4).all(|i| {
+                    let (x, y) = ((a >> (32 * i)) as u32, (b >> (32 * i)) as u32);
+                    x == y || (f32::from_bits(x).is_nan() && f32::from_bits(y).is_nan())
+                });
+                let f64_lanes = (0..2).all(|i| {
+                    let (x, y) = ((a >> (64 * i)) as u64, (b >> (64 * i)) as u64);
+                    x == y || (f64::from_bits(x).is_nan() && f64::from_bits(y).is_nan())
+                });
+                f32_lanes || f64_lanes
+            }
+            (a, b) => a == b,
+        }
     }
 }
 
@@ -211,6 +277,9 @@ impl Outcome {
     fn same(&self, other: &Outcome) -> bool {
         match (self, other) {
             (Outcome::Error(_), Outcome::Error(_)) => true,
+            (Outcome::Values(a), Outcome::Values(b)) => {
+                a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.same(y))
+            }
             _ => self == other,
         }
     }
@@ -320,7 +389,7 @@ pub fn compare(an: &str, a: &Run, bn: &str, b: &Run) -> Result<(), Divergence> {
         }
     }
     for ((name, x), (_, y)) in a.globals.iter().zip(&b.globals) {
-        if x != y {
+        if !x.same(y) {
             return Err(Divergence::new(format!("global `{name}`: {an} {x:?}, {bn} {y:?}")));
         }
     }
@@ -335,6 +404,11 @@ pub fn compare(an: &str, a: &Run, bn: &str, b: &Run) -> Result<(), Divergence> {
         return Err(Divergence::new("different sets of exports".into()));
     }
     Ok(())
+}
+
+/// The exports of `module`, by name, in order.
+pub fn exports(module: &weft::Module) -> Vec<(String, weft::ExternType)> {
+    module.exports().map(|e| (e.name.to_string(), e.ty)).collect()
 }
 
 /// Arguments for each exported function of `module` (in export order).
@@ -361,7 +435,11 @@ fn arg(u: &mut Unstructured<'_>, ty: weft::ValType) -> V {
         T::I64 => V::I64(edge as i64),
         T::F32 => V::F32(edge as u32),
         T::F64 => V::F64(edge),
-        T::V128 => V::V128(edge as u128),
+        // The edge value in every 64-bit lane, or 128 arbitrary bits.
+        T::V128 => match u.ratio(1, 2u8).unwrap_or(true) {
+            true => V::V128((edge as u128) << 64 | edge as u128),
+            false => V::V128(u.arbitrary().unwrap_or(0)),
+        },
         T::FuncRef | T::ExternRef => V::Ref(false),
     }
 }
@@ -493,12 +571,71 @@ pub fn run_weft(module: &weft::Module, args: &[Vec<V>], fuel: Option<u64>) -> Ru
 // ---------------------------------------------------------------------------
 // wasmi
 
-/// A wasmi engine with fuel and the same features as [`weft_features`].
+/// Runs `f`, the wasmi side of a case, and returns `None` when wasmi
+/// panics: a bug in the oracle says nothing about weft, so the case is
+/// skipped and counted (`stats::ORACLE_PANICS`), and each new panic location
+/// is printed once.
+///
+/// libFuzzer's panic hook aborts the process before unwinding starts, so a
+/// quiet hook replaces it during `f` and the original is put back after. A
+/// panic raised in this file (the harness side of `f`: an export wasmi does
+/// not have, ...) is not wasmi's: the quiet hook hands it to the original
+/// hook (libFuzzer: abort, a crash) and it unwinds on as before. Any panic
+/// outside `f`, in weft or elsewhere, never sees the quiet hook. No weft
+/// code runs in `f` beyond reading a `FuncType`.
+pub fn oracle<T>(f: impl FnOnce() -> T) -> Option<T> {
+    use std::cell::Cell;
+    use std::collections::HashSet;
+    use std::panic;
+    use std::sync::{Arc, Mutex};
+    thread_local! {
+        static HARNESS: Cell<bool> = const { Cell::new(false) };
+    }
+    static SEEN: Mutex<Option<HashSet<String>>> = Mutex::new(None);
+
+    let outer = Arc::new(panic::take_hook());
+    let forward = outer.clone();
+    panic::set_hook(Box::new(move |info| {
+        let at = info.location();
+        let harness = at.is_some_and(|l| l.file() == file!());
+        HARNESS.with(|h| h.set(harness));
+        if harness {
+            (*forward)(info);
+            return;
+        }
+        let at = at.map(|l| l.to_string()).unwrap_or_default();
+        let mut seen = SEEN.lock().unwrap_or_else(|e| e.into_inner());
+        if seen.get_or_insert_with(HashSet::new).insert(at.clone()) {
+            let msg = info.payload_as_str().unwrap_or("");
+            eprintln!("wasmi panicked at {at}: {msg} (case skipped; a bug in the oracle)");
+        }
+    }));
+    let result = panic::catch_unwind(panic::AssertUnwindSafe(f));
+    // Dropping the quiet hook drops the last other reference to `outer`.
+    drop(panic::take_hook());
+    match Arc::try_unwrap(outer) {
+        Ok(hook) => panic::set_hook(hook),
+        Err(_) => unreachable!("the quiet hook was dropped"),
+    }
+    match result {
+        Ok(v) => Some(v),
+        Err(payload) if HARNESS.with(Cell::get) => panic::resume_unwind(payload),
+        Err(_) => {
+            stats::bump(&stats::ORACLE_PANICS);
+            None
+        }
+    }
+}
+
+/// A wasmi engine with fuel and the same features as
+/// [`weft_features`]`(true)`.
 pub fn wasmi_engine() -> wasmi::Engine {
     let mut c = wasmi::Config::default();
     c.consume_fuel(true);
     c.wasm_tail_call(false);
-    c.wasm_multi_memory(false);
+    c.wasm_simd(true);
+    c.wasm_relaxed_simd(false);
+    c.wasm_multi_memory(true);
     c.wasm_memory64(false);
     c.wasm_wide_arithmetic(false);
     c.wasm_custom_page_sizes(false);
@@ -532,7 +669,7 @@ fn wasmi_val(v: &wasmi::Val) -> V {
         wasmi::Val::I64(x) => V::I64(*x),
         wasmi::Val::F32(x) => V::f32(x.to_bits()),
         wasmi::Val::F64(x) => V::f64(x.to_bits()),
-        wasmi::Val::V128(_) => V::V128(0),
+        wasmi::Val::V128(x) => V::V128(x.as_u128()),
         wasmi::Val::FuncRef(f) => V::Ref(f.is_null()),
         wasmi::Val::ExternRef(r) => V::Ref(r.is_null()),
     }
@@ -544,19 +681,20 @@ fn to_wasmi(v: V, ty: weft::ValType) -> wasmi::Val {
         (V::I64(x), _) => wasmi::Val::I64(x),
         (V::F32(x), _) => wasmi::Val::F32(wasmi::F32::from_bits(x)),
         (V::F64(x), _) => wasmi::Val::F64(wasmi::F64::from_bits(x)),
-        (V::V128(_), _) => unreachable!("no SIMD in generated modules"),
+        (V::V128(x), _) => wasmi::Val::V128(wasmi::V128::from(x)),
         (V::Ref(_), weft::ValType::ExternRef) => wasmi::Val::ExternRef(wasmi::Nullable::Null),
         (V::Ref(_), _) => wasmi::Val::FuncRef(wasmi::Nullable::Null),
     }
 }
 
 /// [`run_weft`] on wasmi, for the same module (`bytes`); the export list
-/// and types come from weft's `module`. `None` when wasmi rejects the
+/// and types come from weft ([`exports`], taken before, so that no weft
+/// code runs in here: see [`oracle`]). `None` when wasmi rejects the
 /// module.
 pub fn run_wasmi(
     engine: &wasmi::Engine,
     bytes: &[u8],
-    module: &weft::Module,
+    exports: &[(String, weft::ExternType)],
     args: &[Vec<V>],
 ) -> Option<Run> {
     let wmodule = wasmi::Module::new(engine, bytes).ok()?;
@@ -573,14 +711,11 @@ pub fn run_wasmi(
             return Some(run);
         }
     };
-    let funcs: Vec<(String, weft::FuncType)> = module
-        .exports()
-        .filter_map(|e| match e.ty {
-            weft::ExternType::Func(ty) => Some((e.name.to_string(), ty)),
-            _ => None,
-        })
-        .collect();
-    for ((name, ty), args) in funcs.iter().zip(args) {
+    let funcs = exports.iter().filter_map(|(name, ty)| match ty {
+        weft::ExternType::Func(ty) => Some((name, ty)),
+        _ => None,
+    });
+    for ((name, ty), args) in funcs.zip(args) {
         let func = instance.get_func(&store, name).expect("exported function");
         let params: Vec<wasmi::Val> = args.iter().zip(ty.params()).map(|(v, t)| to_wasmi(*v, *t)).collect();
         let mut results = vec![wasmi::Val::I32(0); ty.results().len()];
@@ -595,9 +730,9 @@ pub fn run_wasmi(
             return Some(run);
         }
     }
-    for e in module.exports() {
-        let name = e.name.to_string();
-        match e.ty {
+    for (name, ty) in exports {
+        let name = name.clone();
+        match ty {
             weft::ExternType::Memory(_) => {
                 let m = instance.get_memory(&store, &name).expect("exported memory");
                 run.memories.push((name, m.data(&store).to_vec()));
@@ -622,20 +757,43 @@ pub fn run_wasmi(
 
 /// weft engines for [`check_execute`] / [`check_differential`]: the
 /// default backend with fuel (eager), and the loop backend without fuel
-/// (lazy lowering).
+/// (lazy lowering); both with multi-memory. And the wasmi engine, which is
+/// replaced by a fresh one after it panicked (its state is then unknown).
 pub struct Engines {
     pub fuel: weft::Engine,
     pub plain: weft::Engine,
-    pub wasmi: wasmi::Engine,
+    pub wasmi: std::sync::Mutex<wasmi::Engine>,
 }
 
 impl Engines {
     pub fn new() -> Self {
         let mut fuel = weft::Config::new();
-        fuel.consume_fuel(true).max_call_depth(10_000);
+        fuel.consume_fuel(true).max_call_depth(10_000).multi_memory(true);
         let mut plain = weft::Config::new();
-        plain.backend(weft::Backend::Loop).lazy(true).max_call_depth(10_000);
-        Engines { fuel: weft::Engine::new(&fuel), plain: weft::Engine::new(&plain), wasmi: wasmi_engine() }
+        plain.backend(weft::Backend::Loop).lazy(true).max_call_depth(10_000).multi_memory(true);
+        Engines {
+            fuel: weft::Engine::new(&fuel),
+            plain: weft::Engine::new(&plain),
+            wasmi: std::sync::Mutex::new(wasmi_engine()),
+        }
+    }
+
+    /// [`run_wasmi`] under [`oracle`]: `None` when wasmi rejects the module
+    /// or panics.
+    pub fn run_wasmi(
+        &self,
+        bytes: &[u8],
+        exports: &[(String, weft::ExternType)],
+        args: &[Vec<V>],
+    ) -> Option<Run> {
+        let mut engine = self.wasmi.lock().unwrap_or_else(|e| e.into_inner());
+        match oracle(|| run_wasmi(&engine, bytes, exports, args)) {
+            Some(run) => run,
+            None => {
+                *engine = wasmi_engine();
+                None
+            }
+        }
     }
 }
 
@@ -645,20 +803,31 @@ impl Default for Engines {
     }
 }
 
-/// Generates and loads an executable module. `Ok(None)`: `u` could not make
-/// one. `Err`: weft rejected a module wasm-smith generated as valid.
+/// Generates and loads an executable module (up to four memories: the
+/// engines have multi-memory on). `Ok(None)`: `u` could not make one.
+/// `Err`: weft rejected a module wasm-smith generated as valid.
 pub fn gen_exec_module(
     u: &mut Unstructured<'_>,
     engine: &weft::Engine,
     purpose: Purpose,
 ) -> Result<Option<(Vec<u8>, weft::Module)>, Divergence> {
-    let Ok(bytes) = gen_module(u, purpose) else {
+    let Ok(bytes) = gen_module(u, purpose, true) else {
         stats::bump(&stats::NO_INPUT);
         return Ok(None);
     };
     match weft::Module::new(engine, &bytes) {
         Ok(m) => {
             stats::bump(&stats::MODULES);
+            let needs = |f| {
+                let without = weft_features(true).difference(f);
+                wasmparser::Validator::new_with_features(without).validate_all(&bytes).is_err()
+            };
+            if needs(wasmparser::WasmFeatures::SIMD) {
+                stats::bump(&stats::SIMD);
+            }
+            if needs(wasmparser::WasmFeatures::MULTI_MEMORY) {
+                stats::bump(&stats::MULTI_MEMORY);
+            }
             if std::env::var_os("WEFT_FUZZ_DEBUG").is_some() {
                 let d = m.decoded();
                 eprintln!(
@@ -692,7 +861,7 @@ pub fn check_differential(e: &Engines, u: &mut Unstructured<'_>) -> Result<(), D
     let Some((bytes, module)) = gen_exec_module(u, &e.fuel, Purpose::Differential)? else { return Ok(()) };
     let args = gen_args(u, &module);
     let a = run_weft(&module, &args, Some(ENGINE_FUEL));
-    let Some(b) = run_wasmi(&e.wasmi, &bytes, &module, &args) else { return Ok(()) };
+    let Some(b) = e.run_wasmi(&bytes, &exports(&module), &args) else { return Ok(()) };
     compare("weft", &a, "wasmi", &b).map_err(|d| d.on(&bytes))
 }
 
@@ -703,8 +872,9 @@ pub fn differential_file(e: &Engines, bytes: &[u8]) -> Result<(), Divergence> {
         weft::Module::new(&e.fuel, bytes).map_err(|e| Divergence::new(format!("weft rejects: {e}")))?;
     let args = gen_args(&mut Unstructured::new(&[]), &module);
     let a = run_weft(&module, &args, Some(ENGINE_FUEL));
-    let b =
-        run_wasmi(&e.wasmi, bytes, &module, &args).ok_or_else(|| Divergence::new("wasmi rejects".into()))?;
+    let b = e
+        .run_wasmi(bytes, &exports(&module), &args)
+        .ok_or_else(|| Divergence::new("wasmi rejects or panics".into()))?;
     let plain = weft::Module::new(&e.plain, bytes)
         .map_err(|e| Divergence::new(format!("weft (lazy) rejects: {e}")))?;
     let c = run_weft(&plain, &args, None);
@@ -713,15 +883,40 @@ pub fn differential_file(e: &Engines, bytes: &[u8]) -> Result<(), Divergence> {
     compare("weft(fuel)", &a, "weft(loop,lazy)", &c)
 }
 
+/// weft engines for [`check_validate`]: without and with multi-memory.
+pub struct ValidateEngines {
+    pub single: weft::Engine,
+    pub multi: weft::Engine,
+}
+
+impl ValidateEngines {
+    pub fn new() -> Self {
+        let mut multi = weft::Config::new();
+        multi.multi_memory(true);
+        ValidateEngines { single: weft::Engine::new(&weft::Config::new()), multi: weft::Engine::new(&multi) }
+    }
+}
+
+impl Default for ValidateEngines {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 /// The `validate` check on one input: a generated module loads, and a
 /// mutated copy is accepted by weft exactly when wasmparser accepts it.
-pub fn check_validate(engine: &weft::Engine, u: &mut Unstructured<'_>) -> Result<(), Divergence> {
-    let Ok(bytes) = gen_module(u, Purpose::Validate) else { return Ok(()) };
+/// Half the inputs have multi-memory on (up to four memories generated,
+/// weft's `Config::multi_memory`, wasmparser's `MULTI_MEMORY`), half off,
+/// so a second memory made by a mutation must be rejected.
+pub fn check_validate(engines: &ValidateEngines, u: &mut Unstructured<'_>) -> Result<(), Divergence> {
+    let Ok(multi) = u.arbitrary::<bool>() else { return Ok(()) };
+    let engine = if multi { &engines.multi } else { &engines.single };
+    let Ok(bytes) = gen_module(u, Purpose::Validate, multi) else { return Ok(()) };
     if let Err(e) = weft::Module::new(engine, &bytes) {
         return Err(Divergence::new(format!("weft rejects a valid generated module: {e}")).on(&bytes));
     }
     let Ok(mutated) = mutate(u, &bytes) else { return Ok(()) };
-    let theirs = wasmparser::Validator::new_with_features(weft_features()).validate_all(&mutated);
+    let theirs = wasmparser::Validator::new_with_features(weft_features(multi)).validate_all(&mutated);
     let ours = weft::Module::new(engine, &mutated);
     match (&ours, &theirs) {
         (Ok(_), Err(e)) => {

@@ -40,10 +40,15 @@ impl Config {
     pub fn new() -> Self {
         Self::default()
     }
-    /// Dispatch backend (default: threaded in optimized x86-64/AArch64
-    /// builds, loop otherwise).
+    /// Dispatch backend (default: threaded in x86-64/AArch64 builds at
+    /// opt-level 2 or 3 without instrumentation, loop otherwise; see
+    /// `build.rs`). `Threaded` is only honoured in such builds (or with the
+    /// `dispatch-threaded` feature): elsewhere its handlers call instead of
+    /// jumping to the next one, so a long run would overflow the native
+    /// stack, and `Loop` is used instead.
     pub fn backend(&mut self, b: Backend) -> &mut Self {
-        self.backend = b;
+        self.backend =
+            if b == Backend::Threaded && Backend::default() != Backend::Threaded { Backend::Loop } else { b };
         self
     }
     /// Lower (and validate) each function on its first call instead of at
