@@ -10,11 +10,8 @@ use weft::{
     TrapCode, Val, ValType,
 };
 
-fn wat(text: &str) -> Vec<u8> {
-    let buf = wast::parser::ParseBuffer::new(text).expect("lex");
-    let mut module: wast::Wat = wast::parser::parse(&buf).expect("parse");
-    module.encode().expect("encode")
-}
+mod common;
+use common::wat;
 
 fn trap_code(e: &weft::Error) -> Option<TrapCode> {
     e.as_trap().map(|t| t.code)

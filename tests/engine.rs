@@ -4,11 +4,8 @@
 
 use weft::{Backend, Caller, Config, Engine, Error, Func, Linker, Module, Store, TrapCode, Val};
 
-fn wat(text: &str) -> Vec<u8> {
-    let buf = wast::parser::ParseBuffer::new(text).expect("lex");
-    let mut module: wast::Wat = wast::parser::parse(&buf).expect("parse");
-    module.encode().expect("encode")
-}
+mod common;
+use common::wat;
 
 fn engines() -> Vec<Engine> {
     let mut out = vec![Engine::new(Config::new().backend(Backend::Loop))];

@@ -9,11 +9,8 @@ use weft::{
     Table, TableType, TrapCode, TypedResumableCall, Val,
 };
 
-fn wat(text: &str) -> Vec<u8> {
-    let buf = wast::parser::ParseBuffer::new(text).expect("lex");
-    let mut module: wast::Wat = wast::parser::parse(&buf).expect("parse");
-    module.encode().expect("encode")
-}
+mod common;
+use common::wat;
 
 /// The backends to test: the loop backend everywhere, the threaded one
 /// where it is the default (optimized builds, where sibling calls hold).

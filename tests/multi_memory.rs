@@ -4,11 +4,8 @@
 
 use weft::{Backend, Config, Engine, Extern, Linker, Memory, MemoryType, Module, Store, Val};
 
-fn wat(text: &str) -> Vec<u8> {
-    let buf = wast::parser::ParseBuffer::new(text).expect("lex");
-    let mut module: wast::Wat = wast::parser::parse(&buf).expect("parse");
-    module.encode().expect("encode")
-}
+mod common;
+use common::wat;
 
 /// Configurations with multi-memory on, one per backend this build runs
 /// (the threaded backend needs an optimized build: it is the default there).

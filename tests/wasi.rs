@@ -7,7 +7,7 @@ use std::io::Cursor;
 use std::path::Path;
 mod common;
 
-use common::{fixture, TempDir};
+use common::{fixture, wat, TempDir};
 use weft::wasi::{self, OutputPipe, WasiCtx, WasiCtxBuilder};
 use weft::{Engine, Error, Linker, Module, Store};
 
@@ -37,12 +37,6 @@ fn run(name: &str, configure: impl FnOnce(WasiCtxBuilder) -> WasiCtxBuilder) -> 
     let engine = Engine::default();
     let module = Module::from_file(&engine, fixture(name)).unwrap();
     run_module(&module, &engine, configure)
-}
-
-fn wat(text: &str) -> Vec<u8> {
-    let buf = wast::parser::ParseBuffer::new(text).expect("lex");
-    let mut module: wast::Wat = wast::parser::parse(&buf).expect("parse");
-    module.encode().expect("encode")
 }
 
 #[test]

@@ -256,13 +256,8 @@ macro_rules! gen_dispatch {
                     // (the encoder wrote this handler's address there), and
                     // `ctx` is the live context of the running call.
                     unsafe {
-                        match steps::$name(&mut r, &mut *ctx) {
-                            Ok(()) => {
-                                let next = *(r.ip as *const Handler);
-                                next(r.ip, r.fp, r.mem, r.len, ctx, r.acc, r.facc)
-                            }
-                            Err(e) => e.0,
-                        }
+                        let res = steps::$name(&mut r, &mut *ctx);
+                        next(res, r, ctx)
                     }
                 }
             )*
@@ -279,16 +274,27 @@ macro_rules! gen_dispatch {
                             Ok(()) => steps::$second(&mut r, &mut *ctx),
                             Err(e) => Err(e),
                         };
-                        match res {
-                            Ok(()) => {
-                                let next = *(r.ip as *const Handler);
-                                next(r.ip, r.fp, r.mem, r.len, ctx, r.acc, r.facc)
-                            }
-                            Err(e) => e.0,
-                        }
+                        next(res, r, ctx)
                     }
                 }
             )*
+            /// How every handler ends: a sibling call to the next
+            /// instruction's handler, or the exit code.
+            ///
+            /// # Safety
+            /// `r.ip` points at an instruction encoded for this backend.
+            #[inline(always)]
+            unsafe fn next(res: Res, r: Regs, ctx: *mut Ctx) -> u8 {
+                match res {
+                    Ok(()) => {
+                        // SAFETY: every instruction starts with its handler.
+                        let next = unsafe { *(r.ip as *const Handler) };
+                        unsafe { next(r.ip, r.fp, r.mem, r.len, ctx, r.acc, r.facc) }
+                    }
+                    Err(e) => e.0,
+                }
+            }
+
             /// Handler addresses, indexed by opcode: the words the encoder writes.
             pub(crate) fn words() -> &'static [usize] {
                 static WORDS: std::sync::OnceLock<Vec<usize>> = std::sync::OnceLock::new();

@@ -4,6 +4,13 @@
 
 use std::path::{Path, PathBuf};
 
+/// Encodes a module written in the text format.
+pub fn wat(text: &str) -> Vec<u8> {
+    let buf = wast::parser::ParseBuffer::new(text).expect("lex");
+    let mut module: wast::Wat = wast::parser::parse(&buf).expect("parse");
+    module.encode().expect("encode")
+}
+
 pub fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/wasi").join(format!("{name}.wasm"))
 }
