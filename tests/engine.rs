@@ -378,3 +378,46 @@ fn branch_into_the_second_instruction_of_a_pair() {
         assert_eq!(f.call(&mut store, 5).unwrap(), 16);
     }
 }
+
+/// A module with more than enough code for eager lowering to use several
+/// threads; functions listed in `bad` return an i64 where an i32 is due.
+fn many_functions(bad: &[usize]) -> Vec<u8> {
+    let mut text = String::from("(module\n");
+    for i in 0..1000 {
+        text += &format!("(func (export \"f{i}\") (param i32) (result i32)\n");
+        for k in 0..20 {
+            text += &format!(
+                "(local.set 0 (i32.add (i32.mul (local.get 0) (i32.const {})) (i32.const {k})))\n",
+                i + 3
+            );
+        }
+        text += if bad.contains(&i) { "(drop (local.get 0)) (i64.const 0))\n" } else { "(local.get 0))\n" };
+    }
+    wat(&(text + ")"))
+}
+
+#[test]
+fn parallel_lowering_gives_the_same_code_and_the_first_error() {
+    let serial = Engine::new(Config::new().parallel_compilation(false));
+    let parallel = Engine::new(Config::new().parallel_compilation(true));
+    let bytes = many_functions(&[]);
+    let a = Module::new(&serial, &bytes).unwrap();
+    let b = Module::new(&parallel, &bytes).unwrap();
+    assert_eq!(a.print_ir(None).unwrap(), b.print_ir(None).unwrap());
+    let mut store = Store::new(&parallel, ());
+    let instance = Linker::new(&parallel).instantiate(&mut store, &b).unwrap();
+    let f = instance.get_typed_func::<i32, i32>(&store, "f999").unwrap();
+    let expect = (0..20).fold(1i32, |x, k| x.wrapping_mul(1002).wrapping_add(k));
+    assert_eq!(f.call(&mut store, 1).unwrap(), expect);
+
+    // Two invalid bodies far apart: both report the lower one.
+    let bytes = many_functions(&[870, 130]);
+    for engine in [&serial, &parallel] {
+        match Module::new(engine, &bytes) {
+            Err(Error::Invalid { func: Some(130), message, .. }) => {
+                assert!(message.contains("type mismatch"))
+            }
+            other => panic!("expected function 130 to be reported, got {other:?}"),
+        }
+    }
+}

@@ -135,10 +135,10 @@ impl<'a> Reader<'a> {
             if n <= 0 {
                 return Err(self.error("integer representation too long"));
             }
-            let at = self.offset();
-            let b = self.u8()?;
+            let Some(&b) = self.bytes.get(self.pos) else { return Err(self.eof()) };
+            self.pos += 1;
             if n < 7 && u32::from(b & 0x7f) >= (1u32 << n) {
-                return Err(Error::malformed(at, "integer too large"));
+                return Err(Error::malformed(self.base + self.pos - 1, "integer too large"));
             }
             result |= u64::from(b & 0x7f) << shift;
             if b & 0x80 == 0 {
@@ -172,13 +172,13 @@ impl<'a> Reader<'a> {
             if n <= 0 {
                 return Err(self.error("integer representation too long"));
             }
-            let at = self.offset();
-            let b = self.u8()?;
+            let Some(&b) = self.bytes.get(self.pos) else { return Err(self.eof()) };
+            self.pos += 1;
             if n < 7 {
                 let mask = ((-1i32 << (n - 1)) & 0x7f) as u8;
                 let v = b & mask;
                 if v != 0 && v != mask {
-                    return Err(Error::malformed(at, "integer too large"));
+                    return Err(Error::malformed(self.base + self.pos - 1, "integer too large"));
                 }
             }
             result |= i64::from(b & 0x7f) << shift;

@@ -126,12 +126,15 @@ impl<'w> Encoder<'w> {
 
     /// An encoder expecting about `bytes` bytes of code.
     pub fn with_capacity(words: &'w [usize], bytes: usize) -> Self {
-        Encoder {
-            buf: Vec::with_capacity(bytes / 8),
-            starts: Vec::with_capacity(bytes / 24),
-            count: 0,
-            words,
-        }
+        Self::reusing(words, bytes, Vec::new())
+    }
+
+    /// The same, keeping its bookkeeping in `starts` (cleared), an earlier
+    /// encoder's from `finish_reusable`: saves an allocation per function.
+    pub fn reusing(words: &'w [usize], bytes: usize, mut starts: Vec<(u32, Opcode)>) -> Self {
+        starts.clear();
+        starts.reserve(bytes / 24);
+        Encoder { buf: Vec::with_capacity(bytes / 8), starts, count: 0, words }
     }
 
     /// Number of instructions emitted so far.
@@ -150,34 +153,33 @@ impl<'w> Encoder<'w> {
         let pos = self.pos();
         self.count += 1;
         self.starts.push((self.buf.len() as u32, op));
-        self.buf.push(self.words[op as usize] as u64);
+        // The handler word, then the operands zero-padded to whole words,
+        // appended at once.
+        const MAX_WORDS: usize = 8;
+        let n = 1 + std::mem::size_of::<S>().div_ceil(8);
+        const { assert!(std::mem::size_of::<S>() <= 8 * (MAX_WORDS - 1)) };
+        let mut words = [0u64; MAX_WORDS];
+        words[0] = self.words[op as usize] as u64;
         // SAFETY: `S` is a packed record of plain integers (no padding, no
-        // pointers), so viewing it as bytes is sound.
-        let bytes = unsafe {
-            std::slice::from_raw_parts(&operands as *const S as *const u8, std::mem::size_of::<S>())
-        };
-        self.push_bytes(bytes);
+        // pointers), so copying its bytes is sound; it fits after the first
+        // word (asserted above).
+        unsafe {
+            std::ptr::copy_nonoverlapping(
+                &operands as *const S as *const u8,
+                words.as_mut_ptr().add(1) as *mut u8,
+                std::mem::size_of::<S>(),
+            );
+        }
+        self.buf.extend_from_slice(&words[..n]);
         pos
     }
 
-    /// Appends the trailing target table of a `br_table` (padded to a word).
-    pub fn emit_targets(&mut self, targets: &[i32]) -> usize {
+    /// Appends room for the trailing target table of a `br_table` (`n` i32
+    /// entries, zero until patched, padded to a word).
+    pub fn emit_zeros(&mut self, n: usize) -> usize {
         let pos = self.pos();
-        for pair in targets.chunks(2) {
-            let lo = pair[0] as u32 as u64;
-            let hi = pair.get(1).map_or(0, |&t| t as u32 as u64);
-            self.buf.push(if cfg!(target_endian = "little") { lo | hi << 32 } else { lo << 32 | hi });
-        }
+        self.buf.resize(self.buf.len() + n.div_ceil(2), 0);
         pos
-    }
-
-    /// Appends `bytes`, zero-padded to whole words.
-    fn push_bytes(&mut self, bytes: &[u8]) {
-        for chunk in bytes.chunks(8) {
-            let mut w = [0u8; 8];
-            w[..chunk.len()].copy_from_slice(chunk);
-            self.buf.push(u64::from_ne_bytes(w));
-        }
     }
 
     /// Overwrites the 4 bytes at byte `at` (a field may straddle words).
@@ -219,7 +221,12 @@ impl<'w> Encoder<'w> {
     /// first one's word becomes the pair's. Nothing moves: the second keeps
     /// its word, so a branch to it still runs it alone, and branch offsets
     /// stay valid.
-    pub fn finish(mut self) -> Box<[u64]> {
+    pub fn finish(self) -> Box<[u64]> {
+        self.finish_reusable().0
+    }
+
+    /// `finish`, also handing back the bookkeeping for `reusing`.
+    pub fn finish_reusable(mut self) -> (Box<[u64]>, Vec<(u32, Opcode)>) {
         let firsts = pair_firsts();
         for w in self.starts.windows(2) {
             let ((p1, a), (p2, b)) = (w[0], w[1]);
@@ -230,7 +237,7 @@ impl<'w> Encoder<'w> {
                 self.buf[p1 as usize] = self.words[pair as usize] as u64;
             }
         }
-        self.buf.into_boxed_slice()
+        (self.buf.into_boxed_slice(), self.starts)
     }
 }
 

@@ -30,26 +30,28 @@ impl Lowerer<'_> {
     }
 
     pub(super) fn call(&mut self, op: &Op) -> Result<()> {
+        // Borrowed from the module, not from `self`: no copy of the type.
+        let module = self.module;
         match op {
             Op::Call(f) => {
-                let ty = self.module.func_type(*f).cloned().unwrap_or_default();
-                let base = self.args(&ty);
+                let Some(ty) = module.func_type(*f) else { unreachable!("validated call") };
+                let base = self.args(ty);
                 // Defined functions are wasm code of this same instance: the
                 // fast path. Imports may be host functions or other instances.
                 let op = if *f < self.module.num_imported_funcs { Opcode::CallImport } else { Opcode::Call };
                 self.enc.emit(op, Call { func: Index(*f), base: Slot(base) });
-                self.results_of(&ty);
+                self.results_of(ty);
             }
             Op::CallIndirect { type_index, table } => {
-                let ty = self.module.types[*type_index as usize].clone();
+                let ty = &module.types[*type_index as usize];
                 let index = self.pop();
                 let index = self.slot_of(index);
-                let base = self.args(&ty);
+                let base = self.args(ty);
                 self.enc.emit(
                     Opcode::CallIndirect,
                     CallIndirect { ty: Index(*type_index), table: Index(*table), index, base: Slot(base) },
                 );
-                self.results_of(&ty);
+                self.results_of(ty);
             }
             _ => unreachable!("not a call"),
         }

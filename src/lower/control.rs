@@ -454,14 +454,13 @@ impl Lowerer<'_> {
     fn br_table(&mut self, targets: &[u32], default: u32) {
         let index = self.pop();
         let index = self.slot_of(index);
-        let all: Vec<u32> = targets.iter().copied().chain(std::iter::once(default)).collect();
         let pos = self.enc.emit(Opcode::BrTable, JumpTable { index, len: U32(targets.len() as u32) });
         let base = pos + Opcode::BrTable.size();
-        let table_at = self.enc.emit_targets(&vec![0; all.len()]);
+        let table_at = self.enc.emit_zeros(targets.len() + 1);
         // Each distinct label gets one entry point: the label itself when no
         // copies are needed, else a stub (copies + jump) after the table.
-        let mut entry_of: Vec<(u32, usize)> = Vec::new();
-        for (i, &d) in all.iter().enumerate() {
+        let mut entry_of: smallvec::SmallVec<[(u32, usize); 4]> = Default::default();
+        for (i, d) in targets.iter().copied().chain(std::iter::once(default)).enumerate() {
             let f = Fixup { at: table_at + 4 * i, base };
             if let Some(&(_, stub)) = entry_of.iter().find(|(dd, _)| *dd == d) {
                 self.patch(f, stub);

@@ -167,17 +167,31 @@ fn acc_form(op: Opcode) -> Option<Opcode> {
     forms[op as usize]
 }
 
+/// Buffers one function's lowering leaves behind for the next: one per
+/// lowering thread, used with one module.
+#[derive(Default)]
+pub(crate) struct Scratch<'a> {
+    validator: Option<FuncValidator<'a>>,
+    stack: Vec<Entry>,
+    ctrls: Vec<Ctrl>,
+    local_slots: Vec<u32>,
+    local_types: Vec<ValType>,
+    results: Vec<ValType>,
+    starts: Vec<(u32, Opcode)>,
+}
+
 /// Validates and lowers defined function `def` of `module`.
-pub(crate) fn lower_func(
-    module: &Module,
-    vctx: &ModuleCtx,
+pub(crate) fn lower_func<'a>(
+    module: &'a Module,
+    vctx: &'a ModuleCtx,
     bytes: &[u8],
     def: u32,
     words: &[usize],
     check: Option<Opcode>,
+    scratch: &mut Scratch<'a>,
 ) -> Result<FuncCode> {
     let func = module.num_imported_funcs + def;
-    lower(module, vctx, bytes, def, words, check).map_err(|e| match e {
+    lower(module, vctx, bytes, def, words, check, scratch).map_err(|e| match e {
         // The reader reports some validation errors without the function.
         Error::Invalid { func: None, offset, message } => {
             Error::Invalid { func: Some(func), offset, message }
@@ -186,23 +200,32 @@ pub(crate) fn lower_func(
     })
 }
 
-fn lower(
-    module: &Module,
-    vctx: &ModuleCtx,
+fn lower<'a>(
+    module: &'a Module,
+    vctx: &'a ModuleCtx,
     bytes: &[u8],
     def: u32,
     words: &[usize],
     check: Option<Opcode>,
+    scratch: &mut Scratch<'a>,
 ) -> Result<FuncCode> {
     let func = module.num_imported_funcs + def;
     let body = &module.bodies[def as usize];
     let ty =
         module.func_type(func).ok_or_else(|| Error::invalid(Some(func), body.code.start, "unknown type"))?;
-    let mut v = FuncValidator::new(module, vctx, func, &body.locals)?;
+    let mut v = match scratch.validator.take() {
+        Some(mut v) => {
+            v.reset(func, &body.locals)?;
+            v
+        }
+        None => FuncValidator::new(module, vctx, func, &body.locals)?,
+    };
     let code =
         bytes.get(body.code.clone()).ok_or_else(|| Error::malformed(body.code.start, "unexpected end"))?;
 
-    let mut local_types: Vec<ValType> = ty.params().to_vec();
+    let mut local_types = std::mem::take(&mut scratch.local_types);
+    local_types.clear();
+    local_types.extend_from_slice(ty.params());
     for &(n, t) in &body.locals {
         // The validator has bounded the total; guard memory anyway.
         if local_types.len() + n as usize > 1 << 20 {
@@ -210,22 +233,30 @@ fn lower(
         }
         local_types.extend(std::iter::repeat_n(t, n as usize));
     }
-    let mut local_slots = Vec::with_capacity(local_types.len());
+    let mut local_slots = std::mem::take(&mut scratch.local_slots);
+    local_slots.clear();
     let mut next = 0u32;
     for t in &local_types {
         local_slots.push(next);
         next += t.slots();
     }
     let param_slots: u32 = ty.params().iter().map(|t| t.slots()).sum();
+    let mut results = std::mem::take(&mut scratch.results);
+    results.clear();
+    results.extend_from_slice(ty.results());
+    let mut stack = std::mem::take(&mut scratch.stack);
+    stack.clear();
+    let mut ctrls = std::mem::take(&mut scratch.ctrls);
+    ctrls.clear();
     let mut l = Lowerer {
         // About six IR bytes per code byte: one allocation for most functions.
-        enc: Encoder::with_capacity(words, code.len() * 6),
-        stack: Vec::with_capacity(16),
-        ctrls: Vec::with_capacity(8),
+        enc: Encoder::reusing(words, code.len() * 6, std::mem::take(&mut scratch.starts)),
+        stack,
+        ctrls,
         local_slots,
         local_types,
         locals_end: next,
-        results: ty.results().to_vec(),
+        results,
         max_slot: next,
         dead: false,
         last_dst: None,
@@ -269,12 +300,19 @@ fn lower(
         return Err(Error::malformed(reader.offset(), "operators remaining after end of function"));
     }
     let result_slots: u32 = l.results.iter().map(|t| t.slots()).sum();
-    Ok(FuncCode {
-        frame_slots: l.max_slot.max(result_slots),
-        param_slots,
-        local_slots: l.locals_end - param_slots,
-        code: l.enc.finish(),
-    })
+    let frame_slots = l.max_slot.max(result_slots);
+    let local_slots = l.locals_end - param_slots;
+    let (code, starts) = l.enc.finish_reusable();
+    *scratch = Scratch {
+        validator: Some(v),
+        stack: l.stack,
+        ctrls: l.ctrls,
+        local_slots: l.local_slots,
+        local_types: l.local_types,
+        results: l.results,
+        starts,
+    };
+    Ok(FuncCode { frame_slots, param_slots, local_slots, code })
 }
 
 impl<'a> Lowerer<'a> {

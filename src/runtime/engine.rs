@@ -11,6 +11,7 @@ use std::sync::{Arc, Mutex};
 pub struct Config {
     pub(crate) backend: Backend,
     pub(crate) lazy: bool,
+    pub(crate) parallel: bool,
     pub(crate) max_call_depth: usize,
     pub(crate) max_stack_slots: usize,
     pub(crate) memory_reservation: Option<u64>,
@@ -25,6 +26,7 @@ impl Default for Config {
         Config {
             backend: Backend::default(),
             lazy: false,
+            parallel: true,
             max_call_depth: 500_000,
             max_stack_slots: 8 << 20,
             memory_reservation: None,
@@ -55,6 +57,14 @@ impl Config {
     /// `Module::new`.
     pub fn lazy(&mut self, lazy: bool) -> &mut Self {
         self.lazy = lazy;
+        self
+    }
+    /// Lower a large module's functions on several threads (default: on).
+    /// Modules with less than 128 KiB of code, and hosts with one CPU,
+    /// always lower on the calling thread. The module and its errors are
+    /// the same either way: the error reported is the first function's.
+    pub fn parallel_compilation(&mut self, parallel: bool) -> &mut Self {
+        self.parallel = parallel;
         self
     }
     /// Maximum depth of nested wasm calls; deeper recursion traps with

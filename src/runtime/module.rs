@@ -5,8 +5,10 @@ use super::engine::Engine;
 use crate::decode::{self, ExternKind, FuncType, GlobalType, ImportDesc, MemoryType, TableType};
 use crate::error::{Error, Result};
 use crate::ir::FuncCode;
+use crate::lower::Scratch;
 use crate::validate::ModuleCtx;
-use std::sync::{Arc, OnceLock};
+use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
 
 /// The type of an import or export.
 #[derive(Debug, Clone, PartialEq)]
@@ -44,6 +46,94 @@ pub(crate) struct ModuleInner {
     pub code: Box<[OnceLock<Result<FuncCode>>]>,
     /// A name for messages (file name or the name section's module name).
     pub name: Option<String>,
+}
+
+/// Code size below which eager lowering stays on the calling thread (a
+/// thread costs tens of microseconds; this much code takes milliseconds).
+const PARALLEL_MIN_CODE: usize = 128 << 10;
+/// Code per unit of work handed to a lowering thread: small enough to
+/// balance, large enough that taking the next unit is rare.
+const PARALLEL_CHUNK_CODE: usize = 32 << 10;
+
+impl ModuleInner {
+    fn lower_one<'a>(&'a self, def: u32, scratch: &mut Scratch<'a>) -> Result<()> {
+        let engine = &self.engine;
+        let code = crate::lower::lower_func(
+            &self.m,
+            &self.vctx,
+            &self.bytes,
+            def,
+            engine.words(),
+            engine.check(),
+            scratch,
+        )?;
+        let _ = self.code[def as usize].set(Ok(code));
+        Ok(())
+    }
+
+    /// Eager mode: lowers every function, on several threads for a large
+    /// module. Reports the error of the lowest-numbered failing function,
+    /// as a sequential pass would.
+    fn lower_all(&self) -> Result<()> {
+        let bodies = &self.m.bodies;
+        let code_len: usize = bodies.iter().map(|b| b.code.len()).sum();
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
+        if !self.engine.config().parallel || threads < 2 || code_len < PARALLEL_MIN_CODE {
+            let mut scratch = Scratch::default();
+            return (0..bodies.len() as u32).try_for_each(|def| self.lower_one(def, &mut scratch));
+        }
+        // Consecutive functions in units of about PARALLEL_CHUNK_CODE bytes.
+        let mut units = vec![0u32];
+        let mut acc = 0;
+        for (i, b) in bodies.iter().enumerate() {
+            acc += b.code.len();
+            if acc >= PARALLEL_CHUNK_CODE {
+                units.push(i as u32 + 1);
+                acc = 0;
+            }
+        }
+        if *units.last().unwrap_or(&0) as usize != bodies.len() {
+            units.push(bodies.len() as u32);
+        }
+        let next = AtomicUsize::new(0);
+        // The lowest failing function so far: functions above it are skipped,
+        // those below still run, so the lowest one overall is found.
+        let failed = AtomicU32::new(u32::MAX);
+        let first_err: Mutex<Option<(u32, Error)>> = Mutex::new(None);
+        let work = || {
+            let mut scratch = Scratch::default();
+            loop {
+                let u = next.fetch_add(1, Ordering::Relaxed);
+                if u + 1 >= units.len() {
+                    return;
+                }
+                for def in units[u]..units[u + 1] {
+                    if def > failed.load(Ordering::Relaxed) {
+                        break;
+                    }
+                    if let Err(e) = self.lower_one(def, &mut scratch) {
+                        failed.fetch_min(def, Ordering::Relaxed);
+                        let mut slot = first_err.lock().unwrap_or_else(|p| p.into_inner());
+                        if slot.as_ref().is_none_or(|(d, _)| def < *d) {
+                            *slot = Some((def, e));
+                        }
+                        break;
+                    }
+                }
+            }
+        };
+        std::thread::scope(|s| {
+            for _ in 1..threads.min(units.len() - 1) {
+                // If a thread cannot be started, the others do its share.
+                let _ = std::thread::Builder::new().spawn_scoped(s, work);
+            }
+            work();
+        });
+        match first_err.into_inner().unwrap_or_else(|p| p.into_inner()) {
+            Some((_, e)) => Err(e),
+            None => Ok(()),
+        }
+    }
 }
 
 /// The error the full decode and validation report first, if any.
@@ -87,17 +177,7 @@ impl Module {
         let name = m.names.module.clone();
         let inner = ModuleInner { engine: engine.clone(), bytes, m, vctx, sigs, code, name };
         if !engine.config().lazy {
-            for def in 0..inner.m.bodies.len() as u32 {
-                let code = crate::lower::lower_func(
-                    &inner.m,
-                    &inner.vctx,
-                    &inner.bytes,
-                    def,
-                    engine.words(),
-                    engine.check(),
-                )?;
-                let _ = inner.code[def as usize].set(Ok(code));
-            }
+            inner.lower_all()?;
         }
         Ok(Module(Arc::new(inner)))
     }
@@ -177,6 +257,7 @@ impl Module {
                 def,
                 inner.engine.words(),
                 inner.engine.check(),
+                &mut Scratch::default(),
             )
         });
         r.as_ref().map_err(Clone::clone)

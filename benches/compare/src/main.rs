@@ -361,8 +361,8 @@ fn bench_translate(args: &Args) -> String {
     let (bytes, code, nfuncs) = gen::large_module((args.code_mb * 1_000_000.0) as usize);
     eprintln!("== translation: module {} bytes, code section {} bytes", bytes.len(), code);
     type Translate = Box<dyn Fn(&[u8]) -> Result<(), String>>;
-    let weft_with = |lazy: bool| -> Translate {
-        let engine = weft::Engine::new(weft::Config::new().lazy(lazy));
+    let weft_with = |lazy: bool, parallel: bool| -> Translate {
+        let engine = weft::Engine::new(weft::Config::new().lazy(lazy).parallel_compilation(parallel));
         Box::new(move |b| weft::Module::new(&engine, b).map(drop).map_err(|e| e.to_string()))
     };
     let wasmi_with = |mode: wasmi::CompilationMode| -> Translate {
@@ -372,12 +372,17 @@ fn bench_translate(args: &Args) -> String {
         Box::new(move |b| wasmi::Module::new(&engine, b).map(drop).map_err(|e| e.to_string()))
     };
     let cases: Vec<(&str, &str, Translate)> = vec![
-        ("weft", "eager: validate + lower every function", weft_with(false)),
+        ("weft", "eager (its default): validate + lower every function, on all CPUs", weft_with(false, true)),
+        (
+            "weft",
+            "eager on one thread (`Config::parallel_compilation(false)`)",
+            weft_with(false, false),
+        ),
         ("wasmi", "`CompilationMode::Eager`", wasmi_with(wasmi::CompilationMode::Eager)),
         (
             "weft",
             "lazy (`Config::lazy(true)`): decode + module-level checks; bodies validated and lowered on first call",
-            weft_with(true),
+            weft_with(true, true),
         ),
         (
             "wasmi",
@@ -410,22 +415,25 @@ fn bench_translate(args: &Args) -> String {
         bytes.len() as f64 / 1e6,
         args.translate_reps
     );
-    let _ = writeln!(md, "| runtime | mode | time (ms) | code MB/s |");
-    let _ = writeln!(md, "|---|---|---:|---:|");
+    let _ = writeln!(md, "| runtime | mode | time (ms) | code MB/s | time / wasmi eager |");
+    let _ = writeln!(md, "|---|---|---:|---:|---:|");
+    let wasmi_eager = cases.iter().zip(&times).find(|((n, m, _), _)| *n == "wasmi" && m.contains("Eager"));
+    let wasmi_eager = wasmi_eager.and_then(|(_, t)| t.as_ref().ok()).map(|v| median(v));
     for ((name, mode, _), t) in cases.iter().zip(&times) {
         match t {
             Ok(v) => {
                 let m = median(v);
+                let ratio = wasmi_eager.map_or("—".into(), |w| format!("{:.2}×", m.as_secs_f64() / w.as_secs_f64()));
                 let _ = writeln!(
                     md,
-                    "| {name} | {mode} | {} | {:.0} |",
+                    "| {name} | {mode} | {} | {:.0} | {ratio} |",
                     fmt_ms(m),
                     code as f64 / 1e6 / m.as_secs_f64()
                 );
                 eprintln!("   {name} {mode}: {}ms", fmt_ms(m));
             }
             Err(e) => {
-                let _ = writeln!(md, "| {name} | {mode} | failed: {e} | — |");
+                let _ = writeln!(md, "| {name} | {mode} | failed: {e} | — | — |");
                 eprintln!("   {name} {mode}: FAILED {e}");
             }
         }
