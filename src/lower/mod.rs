@@ -289,8 +289,24 @@ fn lower<'a>(
     while !reader.is_end() {
         let at = reader.offset();
         let op = reader.read()?;
-        v.op(&op, at)?;
-        l.lower(&op, at)?;
+        // The commonest instructions skip the validator's and the
+        // lowering's own dispatch on the instruction.
+        match op {
+            Op::LocalGet(i) if !l.dead => {
+                v.local_get(i, at)?;
+                l.begin();
+                l.push_local(i);
+            }
+            Op::I32Const(x) if !l.dead => {
+                v.push_at(ValType::I32, at)?;
+                l.begin();
+                l.push(ValType::I32, Val::Const(x as u32 as u64));
+            }
+            _ => {
+                v.op(&op, at)?;
+                l.lower(&op, at)?;
+            }
+        }
         if l.ctrls.is_empty() {
             break;
         }
@@ -318,8 +334,7 @@ fn lower<'a>(
 impl<'a> Lowerer<'a> {
     /// Lowers one validated instruction.
     fn lower(&mut self, op: &Op, at: usize) -> Result<()> {
-        self.prev_dst = self.last_dst.take();
-        self.prev_cmp = self.last_cmp.take();
+        self.begin();
         if self.dead {
             return self.lower_dead(op);
         }
@@ -358,6 +373,14 @@ impl<'a> Lowerer<'a> {
                 }
             }
         }
+    }
+
+    /// Starts an instruction: what the last one left becomes the previous
+    /// one's.
+    #[inline(always)]
+    fn begin(&mut self) {
+        self.prev_dst = self.last_dst.take();
+        self.prev_cmp = self.last_cmp.take();
     }
 
     // ---- the simulated operand stack ----

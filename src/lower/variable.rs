@@ -9,14 +9,20 @@ use crate::ir::Opcode;
 use std::mem::offset_of;
 
 impl Lowerer<'_> {
+    /// `local.get`: a reference to the local's slot.
+    #[inline(always)]
+    pub(super) fn push_local(&mut self, i: u32) {
+        let (slot, ty) = (self.local_slots[i as usize], self.local_types[i as usize]);
+        self.push(ty, Val::Slot(slot));
+    }
+
     /// `local.get` pushes a reference to the local's slot; `local.set`/`tee`
     /// retarget the previous instruction's result into the local when they
     /// can, and copy otherwise.
     pub(super) fn local(&mut self, op: &Op) -> Result<()> {
         let (idx, tee) = match op {
             Op::LocalGet(i) => {
-                let (slot, ty) = (self.local_slots[*i as usize], self.local_types[*i as usize]);
-                self.push(ty, Val::Slot(slot));
+                self.push_local(*i);
                 return Ok(());
             }
             Op::LocalSet(i) => (*i, false),

@@ -56,6 +56,9 @@ pub struct FuncValidator<'a> {
     /// Run-length groups of the locals (params first): group `i` covers the
     /// indices below `locals[i].0` not covered by an earlier group.
     pub(super) locals: Vec<(u32, ValType)>,
+    /// The type of each local, when there are at most `FLAT_LOCALS`
+    /// (lookups are then an index, not a search).
+    flat: Vec<ValType>,
     pub(super) num_locals: u32,
     pub(super) results: &'a [ValType],
     pub(super) vals: Vec<MaybeType>,
@@ -65,6 +68,9 @@ pub struct FuncValidator<'a> {
     /// Offset of the op being validated (for errors).
     pub(super) offset: usize,
 }
+
+/// Functions with at most this many locals get a flat table of their types.
+const FLAT_LOCALS: u64 = 1 << 12;
 
 /// The single-value block types, as static slices.
 fn single(t: ValType) -> &'static [ValType] {
@@ -93,6 +99,7 @@ impl<'a> FuncValidator<'a> {
             ctx,
             func: func_index,
             locals: Vec::new(),
+            flat: Vec::new(),
             num_locals: 0,
             results: &[],
             vals: Vec::with_capacity(16),
@@ -140,6 +147,14 @@ impl<'a> FuncValidator<'a> {
             groups.push((total as u32, t));
         }
         self.num_locals = total as u32;
+        self.flat.clear();
+        if total <= FLAT_LOCALS {
+            let mut start = 0;
+            for &(end, t) in &self.locals {
+                self.flat.extend(std::iter::repeat_n(t, (end - start) as usize));
+                start = end;
+            }
+        }
         self.results = ty.results();
         self.ctrls.push(Frame {
             kind: FrameKind::Func,
@@ -160,6 +175,9 @@ impl<'a> FuncValidator<'a> {
 
     /// Type of local `idx` (params included), if it exists.
     pub fn local_type(&self, idx: u32) -> Option<ValType> {
+        if self.flat.len() == self.num_locals as usize {
+            return self.flat.get(idx as usize).copied();
+        }
         let i = self.locals.partition_point(|&(end, _)| end <= idx);
         self.locals.get(i).map(|&(_, t)| t)
     }

@@ -10,12 +10,36 @@ use ValType::V128;
 impl FuncValidator<'_> {
     /// Type-checks one instruction; `offset` is its position in the binary
     /// (for the error). After an error the validator's state is unspecified.
-    pub fn op(&mut self, op: &Op, offset: usize) -> Result<(), Error> {
-        use ValType::{F32, F64, I32, I64};
+    /// `op(LocalGet(x))` without the dispatch.
+    #[inline(always)]
+    pub fn local_get(&mut self, x: u32, offset: usize) -> Result<(), Error> {
+        self.start(offset)?;
+        let t = self.local(x)?;
+        self.push(t);
+        Ok(())
+    }
+
+    /// Validates an instruction that only pushes a `t` (a constant).
+    #[inline(always)]
+    pub fn push_at(&mut self, t: ValType, offset: usize) -> Result<(), Error> {
+        self.start(offset)?;
+        self.push(t);
+        Ok(())
+    }
+
+    /// Every instruction starts here: nothing may follow the final `end`.
+    #[inline(always)]
+    fn start(&mut self, offset: usize) -> Result<(), Error> {
         self.offset = offset;
         if self.ctrls.is_empty() {
             return Err(Error::malformed(offset, "section size mismatch"));
         }
+        Ok(())
+    }
+
+    pub fn op(&mut self, op: &Op, offset: usize) -> Result<(), Error> {
+        use ValType::{F32, F64, I32, I64};
+        self.start(offset)?;
         match op {
             // ----- control -----
             Op::Unreachable => self.set_unreachable(),
