@@ -121,6 +121,7 @@ fn parse_run(args: &[String]) -> Result<Command, String> {
     while let Some(arg) = it.next() {
         let (key, inline) = split_eq(arg);
         match key {
+            "-h" | "--help" => return Ok(Command::Help),
             "--invoke" => o.invoke = Some(option_value(key, inline, &mut it)?.to_string()),
             "--backend" => o.backend = Some(parse_backend(option_value(key, inline, &mut it)?)?),
             "--lazy" if inline.is_none() => o.lazy = true,
@@ -171,6 +172,7 @@ fn parse_wast(args: &[String]) -> Result<Command, String> {
         let (key, inline) = split_eq(arg);
         match key {
             _ if options_done => files.push(arg.into()),
+            "-h" | "--help" => return Ok(Command::Help),
             "--backend" => backend = Some(parse_backend(option_value(key, inline, &mut it)?)?),
             "--multi-memory" if inline.is_none() => multi_memory = true,
             "--" => options_done = true,
@@ -192,6 +194,7 @@ fn parse_validate(args: &[String]) -> Result<Command, String> {
     for arg in args {
         match arg.as_str() {
             _ if options_done => files.push(arg.into()),
+            "-h" | "--help" => return Ok(Command::Help),
             "--" => options_done = true,
             a if a.starts_with('-') && a.len() > 1 => {
                 return Err(format!("unknown option `{arg}` for `validate`"))
@@ -213,6 +216,7 @@ fn parse_inspect(args: &[String]) -> Result<Command, String> {
         let arg = &args[i];
         let (key, inline) = split_eq(arg);
         match key {
+            "-h" | "--help" => return Ok(Command::Help),
             "--ir" => {
                 // `--ir FUNC FILE`: FUNC is taken only when a file follows.
                 let func = match inline {
@@ -257,6 +261,12 @@ mod tests {
         assert_eq!(parse("--version"), Ok(Command::Version));
         assert!(parse("").is_err());
         assert!(parse("frobnicate").is_err());
+        for cmd in ["run", "wast", "validate", "inspect"] {
+            assert_eq!(parse(&format!("{cmd} --help")), Ok(Command::Help), "{cmd}");
+            assert_eq!(parse(&format!("{cmd} -h")), Ok(Command::Help), "{cmd}");
+        }
+        // After the file, `--help` belongs to the program.
+        assert!(matches!(parse("run m.wasm --help"), Ok(Command::Run(o)) if o.args == ["--help"]));
     }
 
     #[test]
