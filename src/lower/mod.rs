@@ -363,7 +363,7 @@ impl<'a> Lowerer<'a> {
             Op::F32Const(x) => self.push_const(ValType::F32, *x as u64),
             Op::F64Const(x) => self.push_const(ValType::F64, *x),
             _ => {
-                if self.memory(op)? || self.table(op)? || self.numeric(op)? || self.simd(op)? {
+                if self.numeric(op)? || self.memory(op)? || self.table(op)? || self.simd(op)? {
                     Ok(())
                 } else {
                     Err(Error::other(format!(
