@@ -165,7 +165,7 @@ impl Lowerer<'_> {
     /// branch instruction (which `control` already forgot).
     fn take_cond(&mut self, acc: Option<(usize, u32, bool)>) -> Cond {
         let e = self.pop();
-        if let Some(c) = self.prev_cmp {
+        if let Some(c) = self.by_prev(self.cmp) {
             if c.end == self.enc.pos() && e.val == Val::Slot(c.dst) && e.home == c.dst {
                 self.enc.truncate(c.pos);
                 return Cond::Cmp(c);

@@ -51,6 +51,13 @@ enum Kind {
     Else,
 }
 
+/// A fact about the code, recorded while lowering wasm instruction `op`.
+#[derive(Clone, Copy, Debug)]
+struct Stamped<T> {
+    val: T,
+    op: u32,
+}
+
 /// An integer compare (or `eqz`) that a branch may absorb.
 #[derive(Clone, Copy, Debug)]
 struct Cmp {
@@ -132,16 +139,17 @@ pub(crate) struct Lowerer<'a> {
     max_slot: u32,
     /// Code after `br`/`return`/`unreachable` until the enclosing frame ends.
     dead: bool,
+    /// Wasm instructions begun so far: what the facts below are stamped
+    /// with, so that one instruction sees what the one before it left
+    /// without anything being moved or cleared per instruction.
+    ops: u32,
     /// The last emitted instruction, when its result is the top entry: the
     /// byte position of its destination field and where it ends (so a
     /// following `local.set` or `return` can retarget it).
-    last_dst: Option<(usize, usize)>,
-    /// The same for the previous wasm instruction, while lowering this one.
-    prev_dst: Option<(usize, usize)>,
+    dst: Option<Stamped<(usize, usize)>>,
     /// The last emitted instruction when it is an integer compare (a
     /// following `br_if`/`if` fuses with it).
-    last_cmp: Option<Cmp>,
-    prev_cmp: Option<Cmp>,
+    cmp: Option<Stamped<Cmp>>,
     /// The last `i32.add` of two slots (a load or store right after may
     /// absorb it as its address). Valid while nothing else is emitted and
     /// no control instruction intervenes.
@@ -259,10 +267,9 @@ fn lower<'a>(
         results,
         max_slot: next,
         dead: false,
-        last_dst: None,
-        prev_dst: None,
-        last_cmp: None,
-        prev_cmp: None,
+        ops: 0,
+        dst: None,
+        cmp: None,
         last_add: None,
         acc: None,
         check,
@@ -379,8 +386,17 @@ impl<'a> Lowerer<'a> {
     /// one's.
     #[inline(always)]
     fn begin(&mut self) {
-        self.prev_dst = self.last_dst.take();
-        self.prev_cmp = self.last_cmp.take();
+        self.ops = self.ops.wrapping_add(1);
+    }
+
+    /// `fact` if the previous wasm instruction recorded it.
+    fn by_prev<T: Copy>(&self, fact: Option<Stamped<T>>) -> Option<T> {
+        fact.filter(|f| f.op.wrapping_add(1) == self.ops).map(|f| f.val)
+    }
+
+    /// Stamps `val` as recorded by the current instruction.
+    fn stamp<T>(&self, val: T) -> Option<Stamped<T>> {
+        Some(Stamped { val, op: self.ops })
     }
 
     // ---- the simulated operand stack ----
@@ -420,14 +436,14 @@ impl<'a> Lowerer<'a> {
     /// `dst_field`, remembering it for `local.set` retargeting.
     fn emit_result<S: Shape>(&mut self, op: Opcode, s: S, dst_field: usize) -> usize {
         let pos = self.enc.emit(op, s);
-        self.last_dst = Some((pos + crate::ir::field(dst_field), self.enc.pos()));
+        self.dst = self.stamp((pos + crate::ir::field(dst_field), self.enc.pos()));
         pos
     }
 
     /// The destination field of the previous instruction if it computed the
     /// top entry into its home and nothing was emitted since.
     fn retargetable(&self) -> Option<usize> {
-        let (at, end) = self.prev_dst?;
+        let (at, end) = self.by_prev(self.dst)?;
         let e = self.stack.last()?;
         (end == self.enc.pos() && e.val == Val::Slot(e.home) && self.enc.read_u32(at) == e.home).then_some(at)
     }

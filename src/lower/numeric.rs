@@ -194,7 +194,9 @@ impl Lowerer<'_> {
                 let top = self.stack.len() - 1;
                 self.stack[top].ty = ty;
                 // No code: the instruction before still computed the top.
-                self.last_dst = self.prev_dst;
+                if let Some(d) = self.by_prev(self.dst) {
+                    self.dst = self.stamp(d);
+                }
             }
             Num::Un(opc, ty) => {
                 let a = self.pop();
@@ -275,7 +277,7 @@ impl Lowerer<'_> {
     /// absorb it; `a_acc`: its operand `a` was in the accumulator.
     fn note_cmp(&mut self, pos: usize, op: O, dst: u32, a: Slot, b: CmpRhs, a_acc: bool) {
         if super::control::fused(op).is_some() {
-            self.last_cmp = Some(Cmp { pos, end: self.enc.pos(), dst, op, a, b, a_acc });
+            self.cmp = self.stamp(Cmp { pos, end: self.enc.pos(), dst, op, a, b, a_acc });
         }
     }
 }

@@ -265,7 +265,23 @@ impl<'a> FuncValidator<'a> {
         Ok(self.vals.pop().flatten())
     }
 
+    /// Pops an operand of type `expect`. The common case, a value of that
+    /// type above the frame's base, inline; the rest out of line.
+    #[inline(always)]
     pub(super) fn pop(&mut self, expect: ValType) -> Result<MaybeType, Error> {
+        let height = self.ctrls.last().map_or(usize::MAX, |f| f.height);
+        match self.vals.last() {
+            Some(&top) if self.vals.len() > height && top.is_none_or(|t| t == expect) => {
+                self.vals.pop();
+                Ok(top)
+            }
+            _ => self.pop_slow(expect),
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn pop_slow(&mut self, expect: ValType) -> Result<MaybeType, Error> {
         let actual = self.pop_any()?;
         match actual {
             Some(t) if t != expect => Err(self.mismatch()),
