@@ -159,15 +159,15 @@ impl<'a> Reader<'a> {
                 // Sign-extend from bit 6.
                 Ok(i64::from((b << 1) as i8 >> 1))
             }
-            _ => self.sleb_long(bits),
+            _ => match self.sleb_word(bits) {
+                Some(v) => Ok(v),
+                None => self.sleb_long(bits),
+            },
         }
     }
 
     #[inline(never)]
     fn sleb_long(&mut self, bits: i32) -> Result<i64, Error> {
-        if let Some(v) = self.sleb_word(bits) {
-            return Ok(v);
-        }
         let mut result = 0i64;
         let mut shift = 0u32;
         let mut n = bits;
@@ -196,10 +196,10 @@ impl<'a> Reader<'a> {
         }
     }
 
-    /// `sleb_long` for a well-formed LEB of at most 8 bytes with 8 bytes
-    /// to read: all groups at once instead of a byte at a time. `None`
-    /// when that does not apply or the LEB is malformed (the byte loop
-    /// then reports it).
+    /// A well-formed LEB of at most 8 bytes, with 8 bytes to read: all
+    /// groups at once instead of a byte at a time. `None` when that does
+    /// not apply or the LEB is malformed (`sleb_long`'s byte loop then
+    /// decodes or reports it).
     #[inline(always)]
     fn sleb_word(&mut self, bits: i32) -> Option<i64> {
         let chunk = self.bytes.get(self.pos..self.pos + 8)?;
@@ -244,6 +244,7 @@ impl<'a> Reader<'a> {
         self.uleb(64)
     }
 
+    #[inline]
     pub fn s32(&mut self) -> Result<i32, Error> {
         Ok(self.sleb(32)? as i32)
     }
