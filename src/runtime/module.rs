@@ -55,6 +55,13 @@ const PARALLEL_MIN_CODE: usize = 128 << 10;
 /// balance, large enough that taking the next unit is rare.
 const PARALLEL_CHUNK_CODE: usize = 32 << 10;
 
+/// CPUs to lower on (at most 8), asked once: the answer costs system calls
+/// (cgroup quotas on Linux).
+fn cpus() -> usize {
+    static CPUS: OnceLock<usize> = OnceLock::new();
+    *CPUS.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()).min(8))
+}
+
 impl ModuleInner {
     fn lower_one<'a>(&'a self, def: u32, scratch: &mut Scratch<'a>) -> Result<()> {
         let engine = &self.engine;
@@ -77,8 +84,9 @@ impl ModuleInner {
     fn lower_all(&self) -> Result<()> {
         let bodies = &self.m.bodies;
         let code_len: usize = bodies.iter().map(|b| b.code.len()).sum();
-        let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
-        if !self.engine.config().parallel || threads < 2 || code_len < PARALLEL_MIN_CODE {
+        let parallel = self.engine.config().parallel && code_len >= PARALLEL_MIN_CODE;
+        let threads = if parallel { cpus() } else { 1 };
+        if threads < 2 {
             let mut scratch = Scratch::default();
             return (0..bodies.len() as u32).try_for_each(|def| self.lower_one(def, &mut scratch));
         }
