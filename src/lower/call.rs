@@ -38,7 +38,7 @@ impl Lowerer<'_> {
                 let base = self.args(ty);
                 // Defined functions are wasm code of this same instance: the
                 // fast path. Imports may be host functions or other instances.
-                let op = if *f < self.module.num_imported_funcs { Opcode::CallImport } else { Opcode::Call };
+                let op = if *f < module.num_imported_funcs { Opcode::CallImport } else { Opcode::Call };
                 self.enc.emit(op, Call { func: Index(*f), base: Slot(base) });
                 self.results_of(ty);
             }

@@ -188,6 +188,13 @@ pub(crate) struct Scratch<'a> {
     starts: Vec<(u32, Opcode)>,
 }
 
+/// `v`'s allocation, emptied, leaving an empty `Vec` behind.
+fn reuse<T>(v: &mut Vec<T>) -> Vec<T> {
+    let mut v = std::mem::take(v);
+    v.clear();
+    v
+}
+
 /// Validates and lowers defined function `def` of `module`.
 pub(crate) fn lower_func<'a>(
     module: &'a Module,
@@ -231,8 +238,7 @@ fn lower<'a>(
     let code =
         bytes.get(body.code.clone()).ok_or_else(|| Error::malformed(body.code.start, "unexpected end"))?;
 
-    let mut local_types = std::mem::take(&mut scratch.local_types);
-    local_types.clear();
+    let mut local_types = reuse(&mut scratch.local_types);
     local_types.extend_from_slice(ty.params());
     for &(n, t) in &body.locals {
         // The validator has bounded the total; guard memory anyway.
@@ -241,26 +247,20 @@ fn lower<'a>(
         }
         local_types.extend(std::iter::repeat_n(t, n as usize));
     }
-    let mut local_slots = std::mem::take(&mut scratch.local_slots);
-    local_slots.clear();
+    let mut local_slots = reuse(&mut scratch.local_slots);
     let mut next = 0u32;
     for t in &local_types {
         local_slots.push(next);
         next += t.slots();
     }
     let param_slots: u32 = ty.params().iter().map(|t| t.slots()).sum();
-    let mut results = std::mem::take(&mut scratch.results);
-    results.clear();
+    let mut results = reuse(&mut scratch.results);
     results.extend_from_slice(ty.results());
-    let mut stack = std::mem::take(&mut scratch.stack);
-    stack.clear();
-    let mut ctrls = std::mem::take(&mut scratch.ctrls);
-    ctrls.clear();
     let mut l = Lowerer {
         // About six IR bytes per code byte: one allocation for most functions.
         enc: Encoder::reusing(words, code.len() * 6, std::mem::take(&mut scratch.starts)),
-        stack,
-        ctrls,
+        stack: reuse(&mut scratch.stack),
+        ctrls: reuse(&mut scratch.ctrls),
         local_slots,
         local_types,
         locals_end: next,
@@ -382,8 +382,8 @@ impl<'a> Lowerer<'a> {
         }
     }
 
-    /// Starts an instruction: what the last one left becomes the previous
-    /// one's.
+    /// Starts a wasm instruction: facts stamped so far become the previous
+    /// instruction's (see `by_prev`).
     #[inline(always)]
     fn begin(&mut self) {
         self.ops = self.ops.wrapping_add(1);

@@ -63,9 +63,10 @@ fn cpus() -> usize {
 }
 
 impl ModuleInner {
-    fn lower_one<'a>(&'a self, def: u32, scratch: &mut Scratch<'a>) -> Result<()> {
+    /// Validates and lowers defined function `def` for this engine.
+    fn lower<'a>(&'a self, def: u32, scratch: &mut Scratch<'a>) -> Result<FuncCode> {
         let engine = &self.engine;
-        let code = crate::lower::lower_func(
+        crate::lower::lower_func(
             &self.m,
             &self.vctx,
             &self.bytes,
@@ -73,7 +74,11 @@ impl ModuleInner {
             engine.words(),
             engine.check(),
             scratch,
-        )?;
+        )
+    }
+
+    fn lower_one<'a>(&'a self, def: u32, scratch: &mut Scratch<'a>) -> Result<()> {
+        let code = self.lower(def, scratch)?;
         let _ = self.code[def as usize].set(Ok(code));
         Ok(())
     }
@@ -257,17 +262,7 @@ impl Module {
         let inner = &*self.0;
         let cell =
             inner.code.get(def as usize).ok_or_else(|| Error::other(format!("no function body {def}")))?;
-        let r = cell.get_or_init(|| {
-            crate::lower::lower_func(
-                &inner.m,
-                &inner.vctx,
-                &inner.bytes,
-                def,
-                inner.engine.words(),
-                inner.engine.check(),
-                &mut Scratch::default(),
-            )
-        });
+        let r = cell.get_or_init(|| inner.lower(def, &mut Scratch::default()));
         r.as_ref().map_err(Clone::clone)
     }
 

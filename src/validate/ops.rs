@@ -8,8 +8,6 @@ use crate::error::Error;
 use ValType::V128;
 
 impl FuncValidator<'_> {
-    /// Type-checks one instruction; `offset` is its position in the binary
-    /// (for the error). After an error the validator's state is unspecified.
     /// `op(LocalGet(x))` without the dispatch.
     #[inline(always)]
     pub fn local_get(&mut self, x: u32, offset: usize) -> Result<(), Error> {
@@ -37,6 +35,8 @@ impl FuncValidator<'_> {
         Ok(())
     }
 
+    /// Type-checks one instruction; `offset` is its position in the binary
+    /// (for the error). After an error the validator's state is unspecified.
     pub fn op(&mut self, op: &Op, offset: usize) -> Result<(), Error> {
         use ValType::{F32, F64, I32, I64};
         self.start(offset)?;
