@@ -156,6 +156,47 @@ pub(crate) unsafe fn store_imm_acc<const N: usize>(
     unsafe { write(r, r.acc as u32 as u64 + o.offset.0 as u64, f(o.imm.0)) }
 }
 
+/// The address `(acc + b) + offset` of an indexed access whose `a` is in
+/// the accumulator.
+#[inline(always)]
+unsafe fn ea_idx_acc(r: &Regs, b: Slot, offset: U32) -> u64 {
+    unsafe { (r.acc as u32).wrapping_add(get(r.fp, b) as u32) as u64 + offset.0 as u64 }
+}
+
+#[inline(always)]
+pub(crate) unsafe fn load_idx_acc<const N: usize>(
+    o: LoadIdx,
+    r: &mut Regs,
+    _c: &mut Ctx,
+    f: impl Fn([u8; N]) -> u64,
+) -> Res {
+    unsafe {
+        let v = f(read(r, ea_idx_acc(r, o.b, o.offset))?);
+        put(r, o.dst, v);
+    }
+    Ok(())
+}
+
+#[inline(always)]
+pub(crate) unsafe fn store_idx_acc<const N: usize>(
+    o: StoreIdx,
+    r: &mut Regs,
+    _c: &mut Ctx,
+    f: impl Fn(u64) -> [u8; N],
+) -> Res {
+    unsafe { write(r, ea_idx_acc(r, o.b, o.offset), f(get(r.fp, o.src))) }
+}
+
+#[inline(always)]
+pub(crate) unsafe fn store_imm_idx_acc<const N: usize>(
+    o: StoreImmIdx,
+    r: &mut Regs,
+    _c: &mut Ctx,
+    f: impl Fn(u64) -> [u8; N],
+) -> Res {
+    unsafe { write(r, ea_idx_acc(r, o.b, o.offset), f(o.imm.0)) }
+}
+
 #[inline(always)]
 pub(crate) fn load8s(b: [u8; 1]) -> u64 {
     b[0] as i8 as i64 as u64

@@ -106,9 +106,9 @@ pub(crate) struct Ctx {
 /// charged and nothing after it ran). With the frame stack and the value
 /// stack left as they are, this is all a resumable call needs to continue.
 /// `mem`/`len` are not kept: they are reloaded from the running instance.
-/// Nor are the accumulators: lowering forgets them at every control
-/// instruction, so no `ConsumeFuel` (function entry, loop head) is followed
-/// by a read of one.
+/// Nor are the accumulators: nothing after a `ConsumeFuel` (function entry,
+/// loop head) reads one before setting it, as lowering makes no assumption
+/// about them at a head with a check.
 #[derive(Clone, Copy)]
 pub(crate) struct FuelStop {
     pub ip: *const u8,

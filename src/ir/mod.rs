@@ -216,11 +216,29 @@ impl<'w> Encoder<'w> {
         }
     }
 
+    /// Rewrites instructions from byte `pos` on: `step` gives each opcode's
+    /// replacement (with the same operands) and whether to go on.
+    pub fn rewrite_from(&mut self, pos: usize, mut step: impl FnMut(Opcode) -> (Opcode, bool)) {
+        let first = self.starts.partition_point(|&(p, _)| (p as usize) < pos / 8);
+        for i in first..self.starts.len() {
+            let (p, op) = self.starts[i];
+            let (new, go_on) = step(op);
+            debug_assert_eq!(new.size(), op.size());
+            self.starts[i].1 = new;
+            self.buf[p as usize] = self.words[new as usize] as u64;
+            if !go_on {
+                break;
+            }
+        }
+    }
+
     /// The finished code, 8-byte aligned, with superinstructions: where two
     /// instructions that form a pair in the table lie back to back, the
     /// first one's word becomes the pair's. Nothing moves: the second keeps
     /// its word, so a branch to it still runs it alone, and branch offsets
-    /// stay valid.
+    /// stay valid. An `A` form with no pair of its own pairs as its plain
+    /// form (which reads the same value from its slot); a branch to the
+    /// second still runs its own form.
     pub fn finish(self) -> Box<[u64]> {
         self.finish_reusable().0
     }
@@ -228,16 +246,84 @@ impl<'w> Encoder<'w> {
     /// `finish`, also handing back the bookkeeping for `reusing`.
     pub fn finish_reusable(mut self) -> (Box<[u64]>, Vec<(u32, Opcode)>) {
         let firsts = pair_firsts();
+        let pair_of =
+            |a: Opcode, b: Opcode| firsts[a as usize].iter().find(|(s, _)| *s == b).map(|&(_, p)| p);
         for w in self.starts.windows(2) {
             let ((p1, a), (p2, b)) = (w[0], w[1]);
             if p1 as usize + a.size() / 8 != p2 as usize {
                 continue; // a br_table's targets in between
             }
-            if let Some(&(_, pair)) = firsts[a as usize].iter().find(|(second, _)| *second == b) {
+            let (a0, b0) = (a.base_form().unwrap_or(a), b.base_form().unwrap_or(b));
+            if let Some(pair) =
+                [(a, b), (a0, b), (a, b0), (a0, b0)].into_iter().find_map(|(x, y)| pair_of(x, y))
+            {
                 self.buf[p1 as usize] = self.words[pair as usize] as u64;
             }
         }
         (self.buf.into_boxed_slice(), self.starts)
+    }
+}
+
+/// Per opcode: its `A` form (the table entry named like it with an `A`
+/// suffix, which takes its first operand from the accumulator), the plain
+/// form of an `A` form, and whether it leaves both accumulators alone.
+struct Forms {
+    acc: Option<Opcode>,
+    base: Option<Opcode>,
+    keeps: bool,
+}
+
+fn forms() -> &'static [Forms] {
+    static FORMS: std::sync::OnceLock<Vec<Forms>> = std::sync::OnceLock::new();
+    FORMS.get_or_init(|| {
+        let by_name: hashbrown::HashMap<&str, Opcode> = Opcode::ALL.iter().map(|&o| (o.name(), o)).collect();
+        let mut forms: Vec<Forms> = Opcode::ALL
+            .iter()
+            .map(|&o| Forms {
+                acc: by_name.get(format!("{}A", o.name()).as_str()).copied(),
+                base: None,
+                // Stores, branches (not taken) and copies into slots: their
+                // handlers never touch `Regs::acc`/`facc`.
+                keeps: matches!(
+                    o.shape_name(),
+                    "Store"
+                        | "StoreIdx"
+                        | "StoreImm"
+                        | "StoreImmIdx"
+                        | "Jump"
+                        | "JumpIf"
+                        | "JumpCmp"
+                        | "JumpCmpImm"
+                ) || matches!(
+                    o,
+                    Opcode::Copy | Opcode::Copy128 | Opcode::Const | Opcode::GlobalSet | Opcode::GlobalSet128
+                ),
+            })
+            .collect();
+        for &o in Opcode::ALL {
+            if let Some(a) = forms[o as usize].acc {
+                forms[a as usize].base = Some(o);
+            }
+        }
+        forms
+    })
+}
+
+impl Opcode {
+    /// The form of `self` that takes its first operand from the
+    /// accumulator, if there is one.
+    pub fn acc_form(self) -> Option<Opcode> {
+        forms()[self as usize].acc
+    }
+
+    /// The plain form of an `A` form (same operands, read from slots).
+    pub fn base_form(self) -> Option<Opcode> {
+        forms()[self as usize].base
+    }
+
+    /// Whether `self` leaves both accumulators as they are.
+    pub fn keeps_acc(self) -> bool {
+        forms()[self as usize].keeps
     }
 }
 

@@ -484,6 +484,22 @@ macro_rules! for_each_instr {
             Store16ImmA(StoreImm) = memory::store_imm_acc(store16);
             Store32ImmA(StoreImm) = memory::store_imm_acc(store32);
             Store64ImmA(StoreImm) = memory::store_imm_acc(store64);
+            // (indexed accesses: `a` of the address `a + b`)
+            Load8SIdxA(LoadIdx) = memory::load_idx_acc(load8s);
+            Load8UIdxA(LoadIdx) = memory::load_idx_acc(load8u);
+            Load16SIdxA(LoadIdx) = memory::load_idx_acc(load16s);
+            Load16UIdxA(LoadIdx) = memory::load_idx_acc(load16u);
+            Load32SIdxA(LoadIdx) = memory::load_idx_acc(load32s);
+            Load32UIdxA(LoadIdx) = memory::load_idx_acc(load32u);
+            Load64IdxA(LoadIdx) = memory::load_idx_acc(load64);
+            Store8IdxA(StoreIdx) = memory::store_idx_acc(store8);
+            Store16IdxA(StoreIdx) = memory::store_idx_acc(store16);
+            Store32IdxA(StoreIdx) = memory::store_idx_acc(store32);
+            Store64IdxA(StoreIdx) = memory::store_idx_acc(store64);
+            Store8ImmIdxA(StoreImmIdx) = memory::store_imm_idx_acc(store8);
+            Store16ImmIdxA(StoreImmIdx) = memory::store_imm_idx_acc(store16);
+            Store32ImmIdxA(StoreImmIdx) = memory::store_imm_idx_acc(store32);
+            Store64ImmIdxA(StoreImmIdx) = memory::store_imm_idx_acc(store64);
             I32EqA(BinSS) = numeric::bin_acc(i32_eq);
             I32EqImmA(BinSI) = numeric::bin_imm_acc(i32_eq);
             I32NeA(BinSS) = numeric::bin_acc(i32_ne);
@@ -934,6 +950,7 @@ macro_rules! for_each_instr {
                 I32Add_Return = I32Add, Return;
                 I32AddImm_BrIfNezA = I32AddImm, BrIfNezA;
                 I32Add_BrI32LtUA = I32Add, BrI32LtUA;
+                I32AddA_BrI32LtUA = I32AddA, BrI32LtUA;
                 I32AddImm_I32ShlImm = I32AddImm, I32ShlImm;
                 I32RotlImm_I32XorA = I32RotlImm, I32XorA;
                 F64Mul_F64AddA = F64Mul, F64AddA;

@@ -1,6 +1,6 @@
 //! Blocks, loops, `if`, branches, `br_table`, `return`, `unreachable`.
 
-use super::{Cmp, CmpRhs, Ctrl, Entry, Fixup, Kind, Lowerer, Types, Val};
+use super::{Acc, Cmp, CmpRhs, Ctrl, Entry, Fixup, Kind, Lowerer, Types, Val};
 use crate::decode::op::Op;
 use crate::decode::{BlockType, ValType};
 use crate::error::Result;
@@ -120,6 +120,7 @@ impl Lowerer<'_> {
             fixups: Default::default(),
             fuel_at: None,
             else_fixup: None,
+            acc_head: None,
             dead_born,
         });
         if let (Kind::Loop, Some(op), false) = (kind, self.check, dead_born) {
@@ -161,20 +162,17 @@ impl Lowerer<'_> {
     }
 
     /// Pops a branch condition; a compare emitted just before is taken back
-    /// and becomes part of the branch. `acc`: the accumulator before the
-    /// branch instruction (which `control` already forgot).
-    fn take_cond(&mut self, acc: Option<(usize, u32, bool)>) -> Cond {
+    /// and becomes part of the branch.
+    fn take_cond(&mut self) -> Cond {
         let e = self.pop();
         if let Some(c) = self.by_prev(self.cmp) {
             if c.end == self.enc.pos() && e.val == Val::Slot(c.dst) && e.home == c.dst {
-                self.enc.truncate(c.pos);
+                self.take_back(c.pos, c.acc);
                 return Cond::Cmp(c);
             }
         }
         let s = self.slot_of(e);
-        self.acc = acc;
         let in_acc = self.in_acc(s, ValType::I32);
-        self.acc = None;
         Cond::Slot(s, in_acc.then(|| self.enc.pos()))
     }
 
@@ -195,7 +193,7 @@ impl Lowerer<'_> {
                 let (yes, no) = fused(c.op).expect("a fusable compare");
                 let op = if when { yes } else { no };
                 let op = if c.a_acc && c.pos == self.enc.pos() {
-                    super::acc_form(op).expect("fused branches have A forms")
+                    op.acc_form().expect("fused branches have A forms")
                 } else {
                     op
                 };
@@ -227,13 +225,8 @@ impl Lowerer<'_> {
             let e = self.stack[i];
             match e.val {
                 Val::Slot(s) if s == d => {}
-                Val::Slot(s) => {
-                    let op = if e.ty == ValType::V128 { Opcode::Copy128 } else { Opcode::Copy };
-                    self.enc.emit(op, Un { dst: Slot(d), src: Slot(s) });
-                }
-                Val::Const(bits) => {
-                    self.enc.emit(Opcode::Const, Const { dst: Slot(d), imm: Imm(bits) });
-                }
+                Val::Slot(s) => self.emit_copy(e.ty, d, s),
+                Val::Const(bits) => self.emit_const(d, bits),
             }
             d += e.ty.slots();
         }
@@ -264,8 +257,9 @@ impl Lowerer<'_> {
         }
     }
 
-    /// Emits the copies and jump of a taken branch to label `depth`.
-    fn branch(&mut self, depth: u32) {
+    /// Emits the copies and jump of a taken branch to label `depth`, with
+    /// the accumulator `here` (the copies leave it alone).
+    fn branch(&mut self, depth: u32, here: Option<Acc>) {
         let (n, dest, is_func, head) = self.label(depth);
         if is_func {
             self.emit_return();
@@ -274,7 +268,10 @@ impl Lowerer<'_> {
         self.copy_top_to(n, dest);
         let f = self.jump(Opcode::Br, None);
         match head {
-            Some(h) => self.patch(f, h),
+            Some(h) => {
+                self.back_edge(depth, here);
+                self.patch(f, h)
+            }
             None => {
                 let i = self.ctrls.len() - 1 - depth as usize;
                 self.ctrls[i].fixups.push(f);
@@ -323,10 +320,11 @@ impl Lowerer<'_> {
 
     pub(super) fn control(&mut self, op: &Op) -> Result<()> {
         // Control flow may join here: a value's home no longer tells which
-        // instruction computed it.
+        // instruction computed it, nor does the accumulator (forgotten at the
+        // end, except where only the code before leads: into a block or an
+        // `if`, past a `br_if`; and at a loop head, see below).
         self.last_add = None;
-        // (Except for the condition of `if` and `br_if`, read before that.)
-        let acc = self.acc.take();
+        let here = self.acc_here();
         match op {
             Op::Unreachable => {
                 self.enc.emit(Opcode::Unreachable, Nullary {});
@@ -335,21 +333,38 @@ impl Lowerer<'_> {
             Op::Block(bt) => {
                 self.materialize_local_refs();
                 self.open(Kind::Block, *bt, false);
+                return Ok(());
             }
             Op::Loop(bt) => {
                 self.materialize_local_refs();
                 let np = self.block_sig(*bt).0.len();
                 self.materialize_top(np);
                 self.open(Kind::Loop, *bt, false);
+                // A local in the accumulator on entry: assume it is there on
+                // every branch back too (checked at each, see `back_edge`);
+                // not with a check at the head, which a resumed call
+                // re-enters without the accumulator.
+                let entry = self.acc_here().filter(|a| !a.float && a.slot < self.locals_end);
+                if let Some(a) = entry.filter(|_| self.check.is_none()) {
+                    let id = self.heads.len() as u32;
+                    self.heads.push((self.enc.pos(), false));
+                    self.ctrls.last_mut().unwrap().acc_head = Some((a.slot, id));
+                    self.acc =
+                        Some(Acc { end: self.enc.pos(), slot: a.slot, float: false, origin: Some(id) });
+                    return Ok(());
+                }
             }
             Op::If(bt) => {
-                let cond = self.take_cond(acc);
+                let cond = self.take_cond();
                 self.materialize_local_refs();
                 let np = self.block_sig(*bt).0.len();
                 self.materialize_top(np);
                 self.open(Kind::If, *bt, false);
+                let pos = self.enc.pos();
                 let f = self.jump_if(&cond, false);
+                self.keep_acc(pos, None);
                 self.ctrls.last_mut().unwrap().else_fixup = Some(f);
+                return Ok(());
             }
             Op::Else => {
                 let live = !self.dead;
@@ -377,17 +392,21 @@ impl Lowerer<'_> {
             }
             Op::End => self.end(),
             Op::Br(d) => {
-                self.branch(*d);
+                self.branch(*d, here);
                 self.set_dead();
             }
-            Op::BrIf(d) => self.br_if(*d, acc),
-            Op::BrTable { targets, default } => self.br_table(targets, *default),
+            Op::BrIf(d) => {
+                self.br_if(*d);
+                return Ok(());
+            }
+            Op::BrTable { targets, default } => self.br_table(targets, *default, here),
             Op::Return => {
                 self.emit_return();
                 self.set_dead();
             }
             _ => unreachable!("not a control instruction"),
         }
+        self.acc = None;
         Ok(())
     }
 
@@ -431,13 +450,20 @@ impl Lowerer<'_> {
         self.dead = !reachable;
     }
 
-    fn br_if(&mut self, depth: u32, acc: Option<(usize, u32, bool)>) {
-        let cond = self.take_cond(acc);
+    /// `br_if`: the accumulator survives the branch not taken.
+    fn br_if(&mut self, depth: u32) {
+        let cond = self.take_cond();
         let (n, dest, is_func, head) = self.label(depth);
+        let pos = self.enc.pos();
         if !is_func && self.in_place(n, dest) {
+            let here = self.acc_here();
             let f = self.jump_if(&cond, true);
+            self.keep_acc(pos, None);
             match head {
-                Some(h) => self.patch(f, h),
+                Some(h) => {
+                    self.back_edge(depth, here);
+                    self.patch(f, h)
+                }
                 None => {
                     let i = self.ctrls.len() - 1 - depth as usize;
                     self.ctrls[i].fixups.push(f);
@@ -445,13 +471,15 @@ impl Lowerer<'_> {
             }
         } else {
             let skip = self.jump_if(&cond, false);
-            self.branch(depth);
+            self.keep_acc(pos, None);
+            self.branch(depth, self.acc_here());
             let pos = self.enc.pos();
             self.patch(skip, pos);
+            self.acc = None;
         }
     }
 
-    fn br_table(&mut self, targets: &[u32], default: u32) {
+    fn br_table(&mut self, targets: &[u32], default: u32, here: Option<Acc>) {
         let index = self.pop();
         let index = self.slot_of(index);
         let pos = self.enc.emit(Opcode::BrTable, JumpTable { index, len: U32(targets.len() as u32) });
@@ -469,7 +497,10 @@ impl Lowerer<'_> {
             let (n, dest, is_func, head) = self.label(d);
             if !is_func && self.in_place(n, dest) {
                 match head {
-                    Some(h) => self.patch(f, h),
+                    Some(h) => {
+                        self.back_edge(d, here);
+                        self.patch(f, h)
+                    }
                     None => {
                         let ci = self.ctrls.len() - 1 - d as usize;
                         self.ctrls[ci].fixups.push(f);
@@ -479,7 +510,7 @@ impl Lowerer<'_> {
                 let stub = self.enc.pos();
                 self.patch(f, stub);
                 entry_of.push((d, stub));
-                self.branch(d);
+                self.branch(d, here);
             }
         }
         self.set_dead();

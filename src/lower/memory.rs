@@ -55,14 +55,15 @@ impl Lowerer<'_> {
         let addr = self.pop();
         let offset = U32(m.offset as u32);
         if let Some(add) = self.take_add(addr) {
+            let op = self.idx_acc_form(idx_form(opc), add.a);
             let dst = self.push_result(ty);
             let s = LoadIdx { dst: Slot(dst), a: add.a, b: add.b, offset };
-            self.emit_result(idx_form(opc), s, offset_of!(LoadIdx, dst));
+            self.emit_result(op, s, offset_of!(LoadIdx, dst));
             self.note_acc(dst, false);
             return;
         }
         let addr = self.slot_of(addr);
-        let op = match super::acc_form(opc) {
+        let op = match opc.acc_form() {
             Some(acc) if self.in_acc(addr, ValType::I32) => acc,
             _ => opc,
         };
@@ -78,37 +79,48 @@ impl Lowerer<'_> {
         let v = self.pop();
         let addr = self.pop();
         let offset = U32(m.offset as u32);
-        match v.val {
+        let pos = match v.val {
             Val::Const(imm) => match self.take_add(addr) {
                 Some(add) => {
-                    let s = StoreImmIdx { a: add.a, b: add.b, offset, imm: Imm(imm) };
-                    self.enc.emit(imm_idx_form(opc), s);
+                    let op = self.idx_acc_form(imm_idx_form(opc), add.a);
+                    self.enc.emit(op, StoreImmIdx { a: add.a, b: add.b, offset, imm: Imm(imm) })
                 }
                 None => {
                     let addr = self.slot_of(addr);
                     let op = self.store_acc_form(imm_form(opc), addr, ValType::I32);
-                    self.enc.emit(op, StoreImm { addr, offset, imm: Imm(imm) });
+                    self.enc.emit(op, StoreImm { addr, offset, imm: Imm(imm) })
                 }
             },
             // The value is in a slot already: nothing was emitted between the
             // address's `i32.add` and here, so it can fuse into the store.
             Val::Slot(src) => match self.take_add(addr) {
                 Some(add) => {
-                    self.enc.emit(idx_form(opc), StoreIdx { a: add.a, b: add.b, src: Slot(src), offset });
+                    let op = self.idx_acc_form(idx_form(opc), add.a);
+                    self.enc.emit(op, StoreIdx { a: add.a, b: add.b, src: Slot(src), offset })
                 }
                 None => {
                     let addr = self.slot_of(addr);
                     let op = self.store_acc_form(opc, Slot(src), v.ty);
-                    self.enc.emit(op, Store { addr, src: Slot(src), offset });
+                    self.enc.emit(op, Store { addr, src: Slot(src), offset })
                 }
             },
+        };
+        self.keep_acc(pos, None);
+    }
+
+    /// An indexed access `op`, or its `A` form when `a` is in the
+    /// accumulator (as it was before the `i32.add` the access absorbed).
+    fn idx_acc_form(&self, op: O, a: Slot) -> O {
+        match op.acc_form() {
+            Some(acc) if self.in_acc(a, ValType::I32) => acc,
+            _ => op,
         }
     }
 
     /// `op`, or its `A` form when `s` (of type `ty`) is in the integer
     /// accumulator (the store `A` forms read only that one).
     fn store_acc_form(&self, op: O, s: Slot, ty: ValType) -> O {
-        match super::acc_form(op) {
+        match op.acc_form() {
             Some(acc) if ty != ValType::F64 && self.in_acc(s, ty) => acc,
             _ => op,
         }

@@ -73,6 +73,8 @@ struct Cmp {
     /// `a` was in the accumulator when the compare ran (and still is once
     /// the compare is taken back out).
     a_acc: bool,
+    /// The accumulator before the compare (again once it is taken back out).
+    acc: Option<Acc>,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -90,6 +92,19 @@ struct Add {
     dst: u32,
     a: Slot,
     b: Slot,
+    /// The accumulator before the add (again once it is taken back out).
+    acc: Option<Acc>,
+}
+
+/// What the accumulator holds at code position `end`: the value of `slot`
+/// (in the float accumulator when `float`). `origin`: the loop whose head
+/// assumed it, if it rests on that assumption (see `Lowerer::heads`).
+#[derive(Clone, Copy, Debug)]
+struct Acc {
+    end: usize,
+    slot: u32,
+    float: bool,
+    origin: Option<u32>,
 }
 
 /// A forward branch to patch: the i32 field at `at` gets `target - base`.
@@ -121,6 +136,9 @@ struct Ctrl {
     fuel_at: Option<(usize, usize)>,
     /// `if`: the branch to the else arm (or the end), to patch.
     else_fixup: Option<Fixup>,
+    /// Loop whose head assumes the accumulator holds this local's slot:
+    /// (slot, index in `Lowerer::heads`).
+    acc_head: Option<(u32, u32)>,
     /// Opened inside dead code: nothing of it is lowered.
     dead_born: bool,
 }
@@ -154,25 +172,21 @@ pub(crate) struct Lowerer<'a> {
     /// absorb it as its address). Valid while nothing else is emitted and
     /// no control instruction intervenes.
     last_add: Option<Add>,
-    /// The last instruction also left its result in an accumulator: where
-    /// it ends, the slot holding the same value, and whether it is the float
-    /// accumulator (numeric `f64` results; see `exec::numeric::SlotBits`).
-    acc: Option<(usize, u32, bool)>,
+    /// What an accumulator holds (numeric `f64` results go to the float
+    /// one; see `exec::numeric::SlotBits`): set by the instruction that
+    /// computed it, and kept across instructions that touch neither it nor
+    /// its slot (stores, copies, branches not taken).
+    acc: Option<Acc>,
+    /// Loop heads that assume the integer accumulator holds a local (the
+    /// one it held on entry), so that a loop-carried variable need not be
+    /// reloaded from its slot: each head's position, and whether a branch
+    /// back to it broke the assumption. The `A` forms that rely on a
+    /// broken one are turned back into plain forms when the function ends.
+    heads: smallvec::SmallVec<[(usize, bool); 8]>,
     /// The check emitted at function entry and loop heads: `ConsumeFuel`
     /// (which also polls the interrupt flag), `CheckInterrupt`, or none.
     check: Option<Opcode>,
     module: &'a Module,
-}
-
-/// The form of `op` that takes its first operand from the accumulator: the
-/// table entry named like `op` with an `A` suffix, if there is one.
-fn acc_form(op: Opcode) -> Option<Opcode> {
-    static FORMS: std::sync::OnceLock<Vec<Option<Opcode>>> = std::sync::OnceLock::new();
-    let forms = FORMS.get_or_init(|| {
-        let by_name: hashbrown::HashMap<&str, Opcode> = Opcode::ALL.iter().map(|&o| (o.name(), o)).collect();
-        Opcode::ALL.iter().map(|o| by_name.get(format!("{}A", o.name()).as_str()).copied()).collect()
-    });
-    forms[op as usize]
 }
 
 /// Buffers one function's lowering leaves behind for the next: one per
@@ -272,6 +286,7 @@ fn lower<'a>(
         cmp: None,
         last_add: None,
         acc: None,
+        heads: Default::default(),
         check,
         module,
     };
@@ -288,6 +303,7 @@ fn lower<'a>(
         fixups: Default::default(),
         fuel_at: None,
         else_fixup: None,
+        acc_head: None,
         dead_born: false,
     });
 
@@ -322,6 +338,7 @@ fn lower<'a>(
     if !reader.is_end() {
         return Err(Error::malformed(reader.offset(), "operators remaining after end of function"));
     }
+    l.unassume_broken_heads();
     let result_slots: u32 = l.results.iter().map(|t| t.slots()).sum();
     let frame_slots = l.max_slot.max(result_slots);
     let local_slots = l.locals_end - param_slots;
@@ -451,16 +468,61 @@ impl<'a> Lowerer<'a> {
     /// Notes that the instruction just emitted left its result, also in slot
     /// `slot`, in the accumulator (the float one when `float`).
     fn note_acc(&mut self, slot: u32, float: bool) {
-        self.acc = Some((self.enc.pos(), slot, float));
+        self.acc = Some(Acc { end: self.enc.pos(), slot, float, origin: None });
+    }
+
+    /// The accumulator here (nothing emitted since it was set or kept).
+    fn acc_here(&self) -> Option<Acc> {
+        self.acc.filter(|a| a.end == self.enc.pos())
     }
 
     /// Whether `s` is the value of the accumulator an `A` form reads for an
-    /// operand of type `ty` (set by the instruction just before, with
-    /// nothing emitted since and no label in between).
+    /// operand of type `ty`.
     fn in_acc(&self, s: Slot, ty: ValType) -> bool {
-        self.acc.is_some_and(|(end, slot, float)| {
-            end == self.enc.pos() && slot == s.0 && float == (ty == ValType::F64)
-        })
+        self.acc_here().is_some_and(|a| a.slot == s.0 && a.float == (ty == ValType::F64))
+    }
+
+    /// Keeps the accumulator across the instruction just emitted at `pos`,
+    /// which touches neither accumulator (see `Opcode::keeps_acc`) and writes slot
+    /// `wrote` if any.
+    fn keep_acc(&mut self, pos: usize, wrote: Option<u32>) {
+        if let Some(a) = &mut self.acc {
+            if a.end == pos && wrote != Some(a.slot) {
+                a.end = self.enc.pos();
+            }
+        }
+    }
+
+    /// Removes the code from `pos` on, which began with an instruction
+    /// emitted when the accumulator was `acc`.
+    fn take_back(&mut self, pos: usize, acc: Option<Acc>) {
+        self.enc.truncate(pos);
+        self.acc = acc;
+    }
+
+    /// Checks a branch back to the loop `depth` out: if its head assumes the
+    /// accumulator holds a local, it must hold it here too.
+    fn back_edge(&mut self, depth: u32, here: Option<Acc>) {
+        let c = &self.ctrls[self.ctrls.len() - 1 - depth as usize];
+        if let Some((slot, head)) = c.acc_head {
+            let holds =
+                here.is_some_and(|a| a.slot == slot && !a.float && a.origin.is_none_or(|o| o == head));
+            if !holds {
+                self.heads[head as usize].1 = true;
+            }
+        }
+    }
+
+    /// Where a broken head assumption was relied on, plain forms again.
+    fn unassume_broken_heads(&mut self) {
+        for i in 0..self.heads.len() {
+            let (head, broken) = self.heads[i];
+            if broken {
+                // Its facts reach only as far as instructions that keep the
+                // accumulator: rewrite up to the first that sets it.
+                self.enc.rewrite_from(head, |op| (op.base_form().unwrap_or(op), op.keeps_acc()));
+            }
+        }
     }
 
     /// The `i32.add` that just computed `e` (into its home), taken back out of
@@ -470,7 +532,7 @@ impl<'a> Lowerer<'a> {
         if add.end != self.enc.pos() || e.val != Val::Slot(add.dst) || e.home != add.dst {
             return None;
         }
-        self.enc.truncate(add.pos);
+        self.take_back(add.pos, add.acc);
         self.last_add = None;
         Some(add)
     }
@@ -480,7 +542,7 @@ impl<'a> Lowerer<'a> {
         match e.val {
             Val::Slot(s) => Slot(s),
             Val::Const(bits) => {
-                self.enc.emit(Opcode::Const, Const { dst: Slot(e.home), imm: Imm(bits) });
+                self.emit_const(e.home, bits);
                 Slot(e.home)
             }
         }
@@ -491,15 +553,27 @@ impl<'a> Lowerer<'a> {
         let e = self.stack[i];
         match e.val {
             Val::Slot(s) if s == e.home => {}
-            Val::Slot(s) => {
-                let op = if e.ty == ValType::V128 { Opcode::Copy128 } else { Opcode::Copy };
-                self.enc.emit(op, Un { dst: Slot(e.home), src: Slot(s) });
-            }
-            Val::Const(bits) => {
-                self.enc.emit(Opcode::Const, Const { dst: Slot(e.home), imm: Imm(bits) });
-            }
+            Val::Slot(s) => self.emit_copy(e.ty, e.home, s),
+            Val::Const(bits) => self.emit_const(e.home, bits),
         }
         self.stack[i].val = Val::Slot(e.home);
+    }
+
+    /// Copies slot `src` (a value of type `ty`) to `dst`, keeping the
+    /// accumulator unless it stood for `dst`.
+    fn emit_copy(&mut self, ty: ValType, dst: u32, src: u32) {
+        if ty == ValType::V128 {
+            self.enc.emit(Opcode::Copy128, Un { dst: Slot(dst), src: Slot(src) });
+        } else {
+            let pos = self.enc.emit(Opcode::Copy, Un { dst: Slot(dst), src: Slot(src) });
+            self.keep_acc(pos, Some(dst));
+        }
+    }
+
+    /// Writes constant slot bits to `dst`, the same way.
+    fn emit_const(&mut self, dst: u32, bits: u64) {
+        let pos = self.enc.emit(Opcode::Const, Const { dst: Slot(dst), imm: Imm(bits) });
+        self.keep_acc(pos, Some(dst));
     }
 
     /// Materializes every entry that reads a local: done where control flow

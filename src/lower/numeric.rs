@@ -203,9 +203,10 @@ impl Lowerer<'_> {
                 let src = self.slot_of(a);
                 let src_acc = self.in_acc(src, a.ty);
                 let dst = self.push_result(ty);
+                let prev = self.acc;
                 let pos = self.emit_result(opc, Un { dst: Slot(dst), src }, offset_of!(Un, dst));
                 self.note_acc(dst, ty == ValType::F64);
-                self.note_cmp(pos, opc, dst, src, CmpRhs::None, src_acc);
+                self.note_cmp(pos, opc, dst, src, CmpRhs::None, src_acc, prev);
             }
             Num::Bin(ss, si, commutative, ty) => {
                 let b = self.pop();
@@ -219,17 +220,19 @@ impl Lowerer<'_> {
                         let op = self.with_acc(si, a, aty);
                         let dst = self.push_result(ty);
                         let s = BinSI { dst: Slot(dst), a, imm: Imm(imm) };
+                        let prev = self.acc;
                         let pos = self.emit_result(op, s, offset_of!(BinSI, dst));
                         self.note_acc(dst, fres);
-                        self.note_cmp(pos, si, dst, a, CmpRhs::Imm(imm), op != si);
+                        self.note_cmp(pos, si, dst, a, CmpRhs::Imm(imm), op != si, prev);
                     }
                     (Val::Const(imm), Val::Slot(bs)) if commutative => {
                         let op = self.with_acc(si, Slot(bs), aty);
                         let dst = self.push_result(ty);
                         let s = BinSI { dst: Slot(dst), a: Slot(bs), imm: Imm(imm) };
+                        let prev = self.acc;
                         let pos = self.emit_result(op, s, offset_of!(BinSI, dst));
                         self.note_acc(dst, fres);
-                        self.note_cmp(pos, si, dst, Slot(bs), CmpRhs::Imm(imm), op != si);
+                        self.note_cmp(pos, si, dst, Slot(bs), CmpRhs::Imm(imm), op != si, prev);
                     }
                     (Val::Const(imm), Val::Slot(bs)) if imm_lhs(ss).is_some() => {
                         let dst = self.push_result(ty);
@@ -249,12 +252,14 @@ impl Lowerer<'_> {
                         };
                         let op = self.with_acc(ss, a, aty);
                         let dst = self.push_result(ty);
+                        let prev = self.acc;
                         let pos =
                             self.emit_result(op, BinSS { dst: Slot(dst), a, b }, offset_of!(BinSS, dst));
                         self.note_acc(dst, fres);
-                        self.note_cmp(pos, ss, dst, a, CmpRhs::Slot(b), op != ss);
+                        self.note_cmp(pos, ss, dst, a, CmpRhs::Slot(b), op != ss, prev);
                         if ss == O::I32Add {
-                            self.last_add = Some(super::Add { pos, end: self.enc.pos(), dst, a, b });
+                            self.last_add =
+                                Some(super::Add { pos, end: self.enc.pos(), dst, a, b, acc: prev });
                         }
                     }
                 }
@@ -267,17 +272,28 @@ impl Lowerer<'_> {
 impl Lowerer<'_> {
     /// `op`, or its accumulator form when operand `a` is in the accumulator.
     fn with_acc(&self, op: O, a: Slot, ty: ValType) -> O {
-        match super::acc_form(op) {
+        match op.acc_form() {
             Some(acc) if self.in_acc(a, ty) => acc,
             _ => op,
         }
     }
 
     /// Remembers a compare so that a branch right after it can
-    /// absorb it; `a_acc`: its operand `a` was in the accumulator.
-    fn note_cmp(&mut self, pos: usize, op: O, dst: u32, a: Slot, b: CmpRhs, a_acc: bool) {
+    /// absorb it; `a_acc`: its operand `a` was in the accumulator, `acc`
+    /// before the compare.
+    #[allow(clippy::too_many_arguments)]
+    fn note_cmp(
+        &mut self,
+        pos: usize,
+        op: O,
+        dst: u32,
+        a: Slot,
+        b: CmpRhs,
+        a_acc: bool,
+        acc: Option<super::Acc>,
+    ) {
         if super::control::fused(op).is_some() {
-            self.cmp = self.stamp(Cmp { pos, end: self.enc.pos(), dst, op, a, b, a_acc });
+            self.cmp = self.stamp(Cmp { pos, end: self.enc.pos(), dst, op, a, b, a_acc, acc });
         }
     }
 }

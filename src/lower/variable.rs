@@ -47,20 +47,15 @@ impl Lowerer<'_> {
             (Some(at), _) if !aliased => {
                 let old = self.enc.read_u32(at);
                 self.enc.patch_u32(at, slot);
-                if let Some((end, s, float)) = self.acc {
-                    if s == old {
-                        self.acc = Some((end, slot, float));
+                if let Some(a) = &mut self.acc {
+                    if a.slot == old {
+                        a.slot = slot;
                     }
                 }
             }
             (_, Val::Slot(s)) if s == slot => {}
-            (_, Val::Slot(s)) => {
-                let op = if e.ty == ValType::V128 { Opcode::Copy128 } else { Opcode::Copy };
-                self.enc.emit(op, Un { dst: Slot(slot), src: Slot(s) });
-            }
-            (_, Val::Const(bits)) => {
-                self.enc.emit(Opcode::Const, Const { dst: Slot(slot), imm: Imm(bits) });
-            }
+            (_, Val::Slot(s)) => self.emit_copy(e.ty, slot, s),
+            (_, Val::Const(bits)) => self.emit_const(slot, bits),
         }
         if tee {
             self.stack[top].val = Val::Slot(slot);
