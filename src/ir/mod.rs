@@ -246,17 +246,12 @@ impl<'w> Encoder<'w> {
     /// `finish`, also handing back the bookkeeping for `reusing`.
     pub fn finish_reusable(mut self) -> (Box<[u64]>, Vec<(u32, Opcode)>) {
         let firsts = pair_firsts();
-        let pair_of =
-            |a: Opcode, b: Opcode| firsts[a as usize].iter().find(|(s, _)| *s == b).map(|&(_, p)| p);
         for w in self.starts.windows(2) {
             let ((p1, a), (p2, b)) = (w[0], w[1]);
             if p1 as usize + a.size() / 8 != p2 as usize {
                 continue; // a br_table's targets in between
             }
-            let (a0, b0) = (a.base_form().unwrap_or(a), b.base_form().unwrap_or(b));
-            if let Some(pair) =
-                [(a, b), (a0, b), (a, b0), (a0, b0)].into_iter().find_map(|(x, y)| pair_of(x, y))
-            {
+            if let Some(&(_, pair)) = firsts[a as usize].iter().find(|(second, _)| *second == b) {
                 self.buf[p1 as usize] = self.words[pair as usize] as u64;
             }
         }
@@ -327,13 +322,20 @@ impl Opcode {
     }
 }
 
-/// For each opcode, the pairs it starts: (second, pair).
+/// For each opcode, the pairs it starts: (second, pair). A pair of plain
+/// forms also stands for their `A` forms, after the pairs of their own.
 fn pair_firsts() -> &'static [Vec<(Opcode, Opcode)>] {
     static FIRSTS: std::sync::OnceLock<Vec<Vec<(Opcode, Opcode)>>> = std::sync::OnceLock::new();
     FIRSTS.get_or_init(|| {
         let mut v = vec![Vec::new(); Opcode::COUNT];
-        for &(pair, first, second) in Opcode::PAIRS {
-            v[first as usize].push((second, pair));
+        let forms = |o: Opcode| [Some(o), o.acc_form()];
+        // Exact pairs first, then with the first, the second, both in `A` form.
+        for (fa, fb) in [(0, 0), (1, 0), (0, 1), (1, 1)] {
+            for &(pair, first, second) in Opcode::PAIRS {
+                if let (Some(a), Some(b)) = (forms(first)[fa], forms(second)[fb]) {
+                    v[a as usize].push((b, pair));
+                }
+            }
         }
         v
     })
