@@ -568,6 +568,7 @@ impl<'a> OpReader<'a> {
     /// spec's wording, except `select` with a type list whose length is not
     /// one: that is the validation error "invalid result arity", reported
     /// after the whole instruction has been consumed (so reading can go on).
+    #[inline]
     pub fn read(&mut self) -> Result<Op, Error> {
         let at = self.r.offset();
         let b = self.r.u8()?;
