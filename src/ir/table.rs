@@ -993,6 +993,16 @@ macro_rules! for_each_instr {
                 I64AddImm_BrI64LtUA = I64AddImm, BrI64LtUA;
                 I64AddImm_BrI64NeA = I64AddImm, BrI64NeA;
                 I64ShrUImm_I32ShrUImmA = I64ShrUImm, I32ShrUImmA;
+                F64Add_Copy = F64Add, Copy;
+                I32ShlImm_I32ShrSImmA = I32ShlImm, I32ShrSImmA;
+                I32AndImmA_I32XorA = I32AndImmA, I32XorA;
+                I32AddImm_Const = I32AddImm, Const;
+                Load16S_Load16S = Load16S, Load16S;
+                I32MulA_I32AddA = I32MulA, I32AddA;
+                F64MulA_F64Sub = F64MulA, F64Sub;
+                Load32U_I32OrA = Load32U, I32OrA;
+                I64Add_BrI64LtUA = I64Add, BrI64LtUA;
+                I32Sub_BrI32GtUImmA = I32Sub, BrI32GtUImmA;
             }
         }
     };
