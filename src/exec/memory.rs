@@ -46,6 +46,13 @@ unsafe fn ea_idx(r: &Regs, a: Slot, b: Slot, offset: U32) -> u64 {
     unsafe { (get(r.fp, a) as u32).wrapping_add(get(r.fp, b) as u32) as u64 + offset.0 as u64 }
 }
 
+/// Loads `N` bytes at `a` into `dst` (and the accumulator), through `f`.
+#[inline(always)]
+unsafe fn load_to<const N: usize>(r: &mut Regs, dst: Slot, a: u64, f: impl Fn([u8; N]) -> u64) -> Res {
+    unsafe { put(r, dst, f(read(r, a)?)) };
+    Ok(())
+}
+
 #[inline(always)]
 pub(crate) unsafe fn load<const N: usize>(
     o: Load,
@@ -53,11 +60,7 @@ pub(crate) unsafe fn load<const N: usize>(
     _c: &mut Ctx,
     f: impl Fn([u8; N]) -> u64,
 ) -> Res {
-    unsafe {
-        let v = f(read(r, ea(r, o.addr, o.offset))?);
-        put(r, o.dst, v);
-    }
-    Ok(())
+    unsafe { load_to(r, o.dst, ea(r, o.addr, o.offset), f) }
 }
 
 /// A load whose address is the accumulator.
@@ -68,11 +71,7 @@ pub(crate) unsafe fn load_acc<const N: usize>(
     _c: &mut Ctx,
     f: impl Fn([u8; N]) -> u64,
 ) -> Res {
-    unsafe {
-        let v = f(read(r, r.acc as u32 as u64 + o.offset.0 as u64)?);
-        put(r, o.dst, v);
-    }
-    Ok(())
+    unsafe { load_to(r, o.dst, r.acc as u32 as u64 + o.offset.0 as u64, f) }
 }
 
 #[inline(always)]
@@ -93,11 +92,7 @@ pub(crate) unsafe fn load_idx<const N: usize>(
     _c: &mut Ctx,
     f: impl Fn([u8; N]) -> u64,
 ) -> Res {
-    unsafe {
-        let v = f(read(r, ea_idx(r, o.a, o.b, o.offset))?);
-        put(r, o.dst, v);
-    }
-    Ok(())
+    unsafe { load_to(r, o.dst, ea_idx(r, o.a, o.b, o.offset), f) }
 }
 
 /// Store to `(a + b) + offset`.
@@ -170,11 +165,7 @@ pub(crate) unsafe fn load_idx_acc<const N: usize>(
     _c: &mut Ctx,
     f: impl Fn([u8; N]) -> u64,
 ) -> Res {
-    unsafe {
-        let v = f(read(r, ea_idx_acc(r, o.b, o.offset))?);
-        put(r, o.dst, v);
-    }
-    Ok(())
+    unsafe { load_to(r, o.dst, ea_idx_acc(r, o.b, o.offset), f) }
 }
 
 #[inline(always)]
