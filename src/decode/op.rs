@@ -48,6 +48,7 @@ macro_rules! ops {
             }
         }
 
+        #[inline]
         fn plain_op(b: u8) -> Option<Op> {
             match b {
                 $( $pc => Some(Op::$pname), )*
