@@ -236,6 +236,7 @@ impl<'a> Reader<'a> {
         Some(v)
     }
 
+    #[inline]
     pub fn u32(&mut self) -> Result<u32, Error> {
         Ok(self.uleb(32)? as u32)
     }

@@ -17,6 +17,7 @@ enum Num {
     Retype(ValType),
 }
 
+#[inline]
 fn classify(op: &Op) -> Option<Num> {
     use Num::*;
     macro_rules! bin {

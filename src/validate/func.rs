@@ -174,6 +174,7 @@ impl<'a> FuncValidator<'a> {
     }
 
     /// Type of local `idx` (params included), if it exists.
+    #[inline]
     pub fn local_type(&self, idx: u32) -> Option<ValType> {
         if self.flat.len() == self.num_locals as usize {
             return self.flat.get(idx as usize).copied();
@@ -342,6 +343,7 @@ impl<'a> FuncValidator<'a> {
         Ok(())
     }
 
+    #[inline]
     pub(super) fn binop(&mut self, t: ValType) -> Result<(), Error> {
         self.pop(t)?;
         self.pop(t)?;
@@ -378,8 +380,17 @@ impl<'a> FuncValidator<'a> {
 
     // Index-space checks.
 
+    #[inline]
     pub(super) fn local(&self, idx: u32) -> Result<ValType, Error> {
-        self.local_type(idx).ok_or_else(|| self.err(format!("unknown local {idx}")))
+        match self.local_type(idx) {
+            Some(t) => Ok(t),
+            None => Err(self.unknown_local(idx)),
+        }
+    }
+
+    #[cold]
+    fn unknown_local(&self, idx: u32) -> Error {
+        self.err(format!("unknown local {idx}"))
     }
 
     pub(super) fn global(&self, idx: u32) -> Result<crate::decode::GlobalType, Error> {
