@@ -247,10 +247,10 @@ impl<'w> Encoder<'w> {
     pub fn finish_reusable(mut self) -> (Box<[u64]>, Vec<(u32, Opcode)>) {
         let firsts = pair_firsts();
         for w in self.starts.windows(2) {
-            let ((p1, a), (p2, b)) = (w[0], w[1]);
-            if p1 as usize + a.size() / 8 != p2 as usize {
-                continue; // a br_table's targets in between
-            }
+            let ((p1, a), (_, b)) = (w[0], w[1]);
+            // Instructions lie back to back, except after a `br_table` (its
+            // targets follow it), which starts no pair: no pair starts with
+            // a jump (see the test below).
             if let Some(&(_, pair)) = firsts[a as usize].iter().find(|(second, _)| *second == b) {
                 self.buf[p1 as usize] = self.words[pair as usize] as u64;
             }
@@ -410,4 +410,19 @@ pub struct FuncCode {
     pub param_slots: u32,
     /// Slots of declared locals, right after the parameters (zeroed on entry).
     pub local_slots: u32,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A pair runs its second instruction after its first: the first must
+    /// not jump, and pairing relies on no pair starting with a `br_table`.
+    #[test]
+    fn no_pair_starts_with_a_jump() {
+        for &(pair, first, _) in Opcode::PAIRS {
+            assert!(branch_field(first).is_none() && first != Opcode::BrTable, "{pair:?}");
+            assert!(!matches!(first, Opcode::Return | Opcode::ReturnCopy | Opcode::ReturnConst), "{pair:?}");
+        }
+    }
 }
