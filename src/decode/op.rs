@@ -571,14 +571,25 @@ impl<'a> OpReader<'a> {
     /// after the whole instruction has been consumed (so reading can go on).
     #[inline]
     pub fn read(&mut self) -> Result<Op, Error> {
+        let mut op = Op::Nop;
+        self.read_into(&mut op)?;
+        Ok(op)
+    }
+
+    /// `read`, into `op`: a hot loop that keeps one `Op` and lends it out
+    /// saves a copy of each instruction (and the stall of reading a whole
+    /// `Op` back just after its tag alone was written).
+    #[inline]
+    pub fn read_into(&mut self, op: &mut Op) -> Result<(), Error> {
         let at = self.r.offset();
         let b = self.r.u8()?;
-        if let Some(op) = plain_op(b) {
-            return Ok(op);
+        if let Some(plain) = plain_op(b) {
+            *op = plain;
+            return Ok(());
         }
         let multi = self.features.multi_memory;
         let r = &mut self.r;
-        Ok(match b {
+        *op = match b {
             0x02 => Op::Block(block_type(r)?),
             0x03 => Op::Loop(block_type(r)?),
             0x04 => Op::If(block_type(r)?),
@@ -647,10 +658,11 @@ impl<'a> OpReader<'a> {
             0x44 => Op::F64Const(r.f64_bits()?),
             0xd0 => Op::RefNull(ref_type(r)?),
             0xd2 => Op::RefFunc(r.u32()?),
-            0xfc => return read_fc(r, at, multi),
-            0xfd => return read_fd(r, at, multi),
+            0xfc => read_fc(r, at, multi)?,
+            0xfd => read_fd(r, at, multi)?,
             _ => return Err(illegal(at, &[u32::from(b)])),
-        })
+        };
+        Ok(())
     }
 }
 

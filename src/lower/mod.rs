@@ -309,9 +309,10 @@ fn lower<'a>(
 
     let mut reader = OpReader::new(code, body.code.start).with_features(module.features);
     let last_body = def as usize + 1 == module.bodies.len();
+    let mut op = Op::Nop;
     while !reader.is_end() {
         let at = reader.offset();
-        let op = reader.read()?;
+        reader.read_into(&mut op)?;
         // The commonest instructions skip the validator's and the
         // lowering's own dispatch on the instruction.
         match op {
