@@ -328,11 +328,11 @@ fn pair_firsts() -> &'static [Vec<(Opcode, Opcode)>] {
     static FIRSTS: std::sync::OnceLock<Vec<Vec<(Opcode, Opcode)>>> = std::sync::OnceLock::new();
     FIRSTS.get_or_init(|| {
         let mut v = vec![Vec::new(); Opcode::COUNT];
-        let forms = |o: Opcode| [Some(o), o.acc_form()];
+        let plain_and_acc = |o: Opcode| [Some(o), o.acc_form()];
         // Exact pairs first, then with the first, the second, both in `A` form.
         for (fa, fb) in [(0, 0), (1, 0), (0, 1), (1, 1)] {
             for &(pair, first, second) in Opcode::PAIRS {
-                if let (Some(a), Some(b)) = (forms(first)[fa], forms(second)[fb]) {
+                if let (Some(a), Some(b)) = (plain_and_acc(first)[fa], plain_and_acc(second)[fb]) {
                     v[a as usize].push((b, pair));
                 }
             }

@@ -267,6 +267,13 @@ impl Lowerer<'_> {
         }
         self.copy_top_to(n, dest);
         let f = self.jump(Opcode::Br, None);
+        self.link(depth, f, head, here);
+    }
+
+    /// Sends jump `f` to label `depth`: to the loop head `head` now (where
+    /// the accumulator `here` meets the head's assumption, or breaks it), or
+    /// to the block's end once it is known.
+    fn link(&mut self, depth: u32, f: Fixup, head: Option<usize>, here: Option<Acc>) {
         match head {
             Some(h) => {
                 self.back_edge(depth, here);
@@ -344,8 +351,8 @@ impl Lowerer<'_> {
                 // every branch back too (checked at each, see `back_edge`);
                 // not with a check at the head, which a resumed call
                 // re-enters without the accumulator.
-                let entry = self.acc_here().filter(|a| !a.float && a.slot < self.locals_end);
-                if let Some(a) = entry.filter(|_| self.check.is_none()) {
+                let check = self.check.is_some();
+                if let Some(a) = self.acc_here().filter(|a| !a.float && a.slot < self.locals_end && !check) {
                     let id = self.heads.len() as u32;
                     self.heads.push((self.enc.pos(), false));
                     self.ctrls.last_mut().unwrap().acc_head = Some((a.slot, id));
@@ -459,16 +466,7 @@ impl Lowerer<'_> {
             let here = self.acc_here();
             let f = self.jump_if(&cond, true);
             self.keep_acc(pos, None);
-            match head {
-                Some(h) => {
-                    self.back_edge(depth, here);
-                    self.patch(f, h)
-                }
-                None => {
-                    let i = self.ctrls.len() - 1 - depth as usize;
-                    self.ctrls[i].fixups.push(f);
-                }
-            }
+            self.link(depth, f, head, here);
         } else {
             let skip = self.jump_if(&cond, false);
             self.keep_acc(pos, None);
@@ -496,16 +494,7 @@ impl Lowerer<'_> {
             }
             let (n, dest, is_func, head) = self.label(d);
             if !is_func && self.in_place(n, dest) {
-                match head {
-                    Some(h) => {
-                        self.back_edge(d, here);
-                        self.patch(f, h)
-                    }
-                    None => {
-                        let ci = self.ctrls.len() - 1 - d as usize;
-                        self.ctrls[ci].fixups.push(f);
-                    }
-                }
+                self.link(d, f, head, here);
             } else {
                 let stub = self.enc.pos();
                 self.patch(f, stub);

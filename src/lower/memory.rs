@@ -55,7 +55,7 @@ impl Lowerer<'_> {
         let addr = self.pop();
         let offset = U32(m.offset as u32);
         if let Some(add) = self.take_add(addr) {
-            let op = self.idx_acc_form(idx_form(opc), add.a);
+            let op = self.with_acc(idx_form(opc), add.a, I32);
             let dst = self.push_result(ty);
             let s = LoadIdx { dst: Slot(dst), a: add.a, b: add.b, offset };
             self.emit_result(op, s, offset_of!(LoadIdx, dst));
@@ -63,10 +63,7 @@ impl Lowerer<'_> {
             return;
         }
         let addr = self.slot_of(addr);
-        let op = match opc.acc_form() {
-            Some(acc) if self.in_acc(addr, ValType::I32) => acc,
-            _ => opc,
-        };
+        let op = self.with_acc(opc, addr, I32);
         let dst = self.push_result(ty);
         self.emit_result(op, Load { dst: Slot(dst), addr, offset }, offset_of!(Load, dst));
         self.note_acc(dst, false);
@@ -82,7 +79,7 @@ impl Lowerer<'_> {
         let pos = match v.val {
             Val::Const(imm) => match self.take_add(addr) {
                 Some(add) => {
-                    let op = self.idx_acc_form(imm_idx_form(opc), add.a);
+                    let op = self.with_acc(imm_idx_form(opc), add.a, I32);
                     self.enc.emit(op, StoreImmIdx { a: add.a, b: add.b, offset, imm: Imm(imm) })
                 }
                 None => {
@@ -95,7 +92,7 @@ impl Lowerer<'_> {
             // address's `i32.add` and here, so it can fuse into the store.
             Val::Slot(src) => match self.take_add(addr) {
                 Some(add) => {
-                    let op = self.idx_acc_form(idx_form(opc), add.a);
+                    let op = self.with_acc(idx_form(opc), add.a, I32);
                     self.enc.emit(op, StoreIdx { a: add.a, b: add.b, src: Slot(src), offset })
                 }
                 None => {
@@ -108,21 +105,13 @@ impl Lowerer<'_> {
         self.keep_acc(pos, None);
     }
 
-    /// An indexed access `op`, or its `A` form when `a` is in the
-    /// accumulator (as it was before the `i32.add` the access absorbed).
-    fn idx_acc_form(&self, op: O, a: Slot) -> O {
-        match op.acc_form() {
-            Some(acc) if self.in_acc(a, ValType::I32) => acc,
-            _ => op,
-        }
-    }
-
     /// `op`, or its `A` form when `s` (of type `ty`) is in the integer
     /// accumulator (the store `A` forms read only that one).
     fn store_acc_form(&self, op: O, s: Slot, ty: ValType) -> O {
-        match op.acc_form() {
-            Some(acc) if ty != ValType::F64 && self.in_acc(s, ty) => acc,
-            _ => op,
+        if ty == F64 {
+            op
+        } else {
+            self.with_acc(op, s, ty)
         }
     }
 

@@ -483,6 +483,15 @@ impl<'a> Lowerer<'a> {
         self.acc_here().is_some_and(|a| a.slot == s.0 && a.float == (ty == ValType::F64))
     }
 
+    /// `op`, or its `A` form when its first operand `a` (of type `ty`) is in
+    /// the accumulator.
+    fn with_acc(&self, op: Opcode, a: Slot, ty: ValType) -> Opcode {
+        match op.acc_form() {
+            Some(acc) if self.in_acc(a, ty) => acc,
+            _ => op,
+        }
+    }
+
     /// Keeps the accumulator across the instruction just emitted at `pos`,
     /// which touches neither accumulator (see `Opcode::keeps_acc`) and writes slot
     /// `wrote` if any.

@@ -271,14 +271,6 @@ impl Lowerer<'_> {
 }
 
 impl Lowerer<'_> {
-    /// `op`, or its accumulator form when operand `a` is in the accumulator.
-    fn with_acc(&self, op: O, a: Slot, ty: ValType) -> O {
-        match op.acc_form() {
-            Some(acc) if self.in_acc(a, ty) => acc,
-            _ => op,
-        }
-    }
-
     /// Remembers a compare so that a branch right after it can
     /// absorb it; `a_acc`: its operand `a` was in the accumulator, `acc`
     /// before the compare.
