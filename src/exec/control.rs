@@ -37,6 +37,12 @@ pub(crate) unsafe fn br_if_eqz(o: JumpIf, r: &mut Regs, _c: &mut Ctx) -> Res {
     unsafe { jump_when(r, o.target, cond as u32 == 0) }
 }
 
+/// Marks the path that calls it as unlikely (`std::hint::cold_path`
+/// before Rust 1.95): a branch weight, no code.
+#[cold]
+#[inline]
+fn cold() {}
+
 /// Jumps by `target` (relative to the next instruction) when `cond` holds.
 ///
 /// # Safety
@@ -45,6 +51,12 @@ pub(crate) unsafe fn br_if_eqz(o: JumpIf, r: &mut Regs, _c: &mut Ctx) -> Res {
 unsafe fn jump_when(r: &mut Regs, target: Target, cond: bool) -> Res {
     if cond {
         r.ip = unsafe { r.ip.offset(target.0 as isize) };
+    } else {
+        // A real branch, not a select: with a `cmov` the next handler's
+        // operand loads wait for the condition (a compare at the end of a
+        // float chain in mandelbrot), where a predicted branch lets them
+        // start at once.
+        cold();
     }
     Ok(())
 }
