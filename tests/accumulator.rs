@@ -26,7 +26,7 @@ fn script_passes_on_every_backend_with_and_without_checks() {
             config.backend(backend).interruptible(interrupt);
             let report = weft::wast::run_file(SCRIPT, &config).unwrap();
             assert!(report.failures.is_empty(), "{config:?}:\n{}", report.failures.join("\n"));
-            assert_eq!(report.passed, 14, "{config:?}");
+            assert_eq!(report.passed, 18, "{config:?}");
         }
     }
 }
@@ -67,6 +67,20 @@ fn a_loop_carried_local_stays_in_the_accumulator() {
     assert!(f[0].contains("I32AddA_BrI32LtUA") || f[0].contains("I32AddA dst="), "{}", f[0]);
     // `indexed`: both indexed accesses take the index from it.
     assert!(f[6].contains("Store32IdxA") && f[6].contains("Load32UIdxA"), "{}", f[6]);
+    // `counter`: set through a copy from the accumulator, which the head
+    // then assumes holds the copy's destination.
+    assert!(f[10].contains("CopyA dst=") && f[10].contains("Store8ImmA addr="), "{}", f[10]);
+}
+
+#[test]
+fn copies_take_their_source_from_the_accumulator() {
+    let f = functions(&Config::new());
+    // `copies2`: the copy reads the product from the accumulator; the
+    // overwritten destination is then read from its slot.
+    assert!(f[8].contains("CopyA dst=s1, src=s2"), "{}", f[8]);
+    assert!(f[8].contains("I32Sub dst=") || f[8].contains("I32Sub_"), "{}", f[8]);
+    // `fcopies`: the same from the float accumulator.
+    assert!(f[9].contains("F64CopyA dst="), "{}", f[9]);
 }
 
 #[test]

@@ -102,6 +102,44 @@
       (local.set $i (i32.sub (local.get $i) (i32.const 4)))
       (br_if $top (i32.gt_s (local.get $i) (i32.const 0))))
     (local.get $s))
+  ;; Copies from the accumulator (`local.tee` then `local.set`): both slots
+  ;; hold its value until either is written. Here the first one is
+  ;; overwritten, and must be read from its slot again.
+  (func (export "copies") (param $n i32) (result i32)
+    (local $i i32) (local $t i32) (local $r i32)
+    (loop $top
+      (local.set $i (local.tee $t (i32.add (local.get $i) (i32.const 1))))
+      (local.set $t (i32.const 1000))
+      (local.set $r (i32.add (local.get $r) (i32.add (local.get $t) (local.get $i))))
+      (br_if $top (i32.lt_u (local.get $i) (local.get $n))))
+    (local.get $r))
+
+  ;; The same with the copy's destination overwritten.
+  (func (export "copies2") (param $x i32) (result i32)
+    (local $a i32) (local $t i32)
+    (local.set $a (local.tee $t (i32.mul (local.get $x) (i32.const 3))))
+    (local.set $a (i32.const 5))
+    (i32.sub (local.get $a) (local.get $t)))
+
+  ;; A copy from the float accumulator.
+  (func (export "fcopies") (param $x f64) (result f64)
+    (local $a f64) (local $b f64)
+    (local.set $b (local.tee $a (f64.mul (local.get $x) (f64.const 2))))
+    (local.set $a (f64.const 1))
+    (f64.add (local.get $b) (f64.mul (local.get $a) (local.get $b))))
+
+  ;; A loop counter set through a copy: the head assumes the copy's
+  ;; destination `$i`, which every branch back keeps.
+  (func (export "counter") (param $n i32) (result i32)
+    (local $i i32) (local $t i32)
+    (local.set $i (local.tee $t (i32.add (local.get $n) (i32.const 0))))
+    (loop $top
+      (i32.store8 offset=512 (local.get $i) (i32.const 1))
+      (local.set $i (local.tee $t (i32.add (local.get $i) (i32.const -1))))
+      (br_if $top (local.get $i)))
+    (i32.add
+      (i32.add (i32.load8_u offset=512 (local.get $n)) (i32.load8_u offset=512 (i32.const 1)))
+      (i32.add (i32.load8_u offset=512 (i32.const 0)) (local.get $t))))
 )
 
 (assert_return (invoke "fill" (i32.const 100) (i32.const 3)) (i32.const 32))
@@ -117,3 +155,7 @@
 (assert_return (invoke "nested" (i32.const 1)) (i32.const 1))
 (assert_return (invoke "wide" (i64.const 200)) (i64.const 20100))
 (assert_return (invoke "indexed" (i32.const 64) (i32.const 40)) (i32.const 220))
+(assert_return (invoke "copies" (i32.const 10)) (i32.const 10055))
+(assert_return (invoke "copies2" (i32.const 4)) (i32.const -7))
+(assert_return (invoke "fcopies" (f64.const 3)) (f64.const 12))
+(assert_return (invoke "counter" (i32.const 10)) (i32.const 2))

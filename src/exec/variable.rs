@@ -11,6 +11,20 @@ pub(crate) unsafe fn copy(o: Un, r: &mut Regs, _c: &mut Ctx) -> Res {
 }
 
 #[inline(always)]
+pub(crate) unsafe fn copy_acc(o: Un, r: &mut Regs, _c: &mut Ctx) -> Res {
+    // SAFETY: as `copy`; `r.acc` holds the bits of slot `o.src` (lowering).
+    unsafe { set(r.fp, o.dst, r.acc) };
+    Ok(())
+}
+
+#[inline(always)]
+pub(crate) unsafe fn copy_facc(o: Un, r: &mut Regs, _c: &mut Ctx) -> Res {
+    // SAFETY: as `copy`; `r.facc` holds the f64 in slot `o.src` (lowering).
+    unsafe { set(r.fp, o.dst, r.facc.to_bits()) };
+    Ok(())
+}
+
+#[inline(always)]
 pub(crate) unsafe fn copy128(o: Un, r: &mut Regs, _c: &mut Ctx) -> Res {
     // SAFETY: a v128 operand owns two adjacent slots inside the frame.
     unsafe {

@@ -291,7 +291,13 @@ fn forms() -> &'static [Forms] {
                         | "JumpCmpImm"
                 ) || matches!(
                     o,
-                    Opcode::Copy | Opcode::Copy128 | Opcode::Const | Opcode::GlobalSet | Opcode::GlobalSet128
+                    Opcode::Copy
+                        | Opcode::CopyA
+                        | Opcode::F64CopyA
+                        | Opcode::Copy128
+                        | Opcode::Const
+                        | Opcode::GlobalSet
+                        | Opcode::GlobalSet128
                 ),
             })
             .collect();

@@ -13,6 +13,10 @@ macro_rules! for_each_instr {
         $m! {
             // ---- variable: copies, constants, globals, select ----
             Copy(Un) = variable::copy;
+            // `src` is the value in the (int / float) accumulator: no load
+            // of the slot just written (a store-forwarding wait).
+            CopyA(Un) = variable::copy_acc;
+            F64CopyA(Un) = variable::copy_facc;
             Copy128(Un) = variable::copy128;
             Const(Const) = variable::constant;
             GlobalGet(Global) = variable::global_get;
@@ -939,6 +943,7 @@ macro_rules! for_each_instr {
                 Copy_I32AddImm = Copy, I32AddImm;
                 I32AddImm_Load32UA = I32AddImm, Load32UA;
                 I32AddImm_Copy = I32AddImm, Copy;
+                I32AddImm_CopyA = I32AddImm, CopyA;
                 I32AddImm_BrI32NeA = I32AddImm, BrI32NeA;
                 I32AddImm_BrI32GtUImmA = I32AddImm, BrI32GtUImmA;
                 Load64_F64Add = Load64, F64Add;

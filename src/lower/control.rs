@@ -352,12 +352,17 @@ impl Lowerer<'_> {
                 // not with a check at the head, which a resumed call
                 // re-enters without the accumulator.
                 let check = self.check.is_some();
-                if let Some(a) = self.acc_here().filter(|a| !a.float && a.slot < self.locals_end && !check) {
+                // (A copy's destination first: the `local.set` of a loop counter.)
+                let local = |a: Acc| {
+                    let is_local = |s: u32| s < self.locals_end;
+                    a.also.filter(|&s| is_local(s)).or(is_local(a.slot).then_some(a.slot))
+                };
+                if let Some(slot) = self.acc_here().filter(|a| !a.float && !check).and_then(local) {
                     let id = self.heads.len() as u32;
                     self.heads.push((self.enc.pos(), false));
-                    self.ctrls.last_mut().unwrap().acc_head = Some((a.slot, id));
+                    self.ctrls.last_mut().unwrap().acc_head = Some((slot, id));
                     self.acc =
-                        Some(Acc { end: self.enc.pos(), slot: a.slot, float: false, origin: Some(id) });
+                        Some(Acc { end: self.enc.pos(), slot, also: None, float: false, origin: Some(id) });
                     return Ok(());
                 }
             }

@@ -103,8 +103,17 @@ struct Add {
 struct Acc {
     end: usize,
     slot: u32,
+    /// A second slot with the same value (the destination of a copy from
+    /// `slot`).
+    also: Option<u32>,
     float: bool,
     origin: Option<u32>,
+}
+
+impl Acc {
+    fn holds(&self, s: u32) -> bool {
+        self.slot == s || self.also == Some(s)
+    }
 }
 
 /// A forward branch to patch: the i32 field at `at` gets `target - base`.
@@ -469,7 +478,7 @@ impl<'a> Lowerer<'a> {
     /// Notes that the instruction just emitted left its result, also in slot
     /// `slot`, in the accumulator (the float one when `float`).
     fn note_acc(&mut self, slot: u32, float: bool) {
-        self.acc = Some(Acc { end: self.enc.pos(), slot, float, origin: None });
+        self.acc = Some(Acc { end: self.enc.pos(), slot, also: None, float, origin: None });
     }
 
     /// The accumulator here (nothing emitted since it was set or kept).
@@ -480,7 +489,7 @@ impl<'a> Lowerer<'a> {
     /// Whether `s` is the value of the accumulator an `A` form reads for an
     /// operand of type `ty`.
     fn in_acc(&self, s: Slot, ty: ValType) -> bool {
-        self.acc_here().is_some_and(|a| a.slot == s.0 && a.float == (ty == ValType::F64))
+        self.acc_here().is_some_and(|a| a.holds(s.0) && a.float == (ty == ValType::F64))
     }
 
     /// `op`, or its `A` form when its first operand `a` (of type `ty`) is in
@@ -497,9 +506,18 @@ impl<'a> Lowerer<'a> {
     /// `wrote` if any.
     fn keep_acc(&mut self, pos: usize, wrote: Option<u32>) {
         if let Some(a) = &mut self.acc {
-            if a.end == pos && wrote != Some(a.slot) {
-                a.end = self.enc.pos();
+            if a.end != pos {
+                return;
             }
+            if wrote == Some(a.slot) {
+                match a.also.take() {
+                    Some(s) => a.slot = s,
+                    None => return,
+                }
+            } else if wrote == a.also {
+                a.also = None;
+            }
+            a.end = self.enc.pos();
         }
     }
 
@@ -515,8 +533,7 @@ impl<'a> Lowerer<'a> {
     fn back_edge(&mut self, depth: u32, here: Option<Acc>) {
         let c = &self.ctrls[self.ctrls.len() - 1 - depth as usize];
         if let Some((slot, head)) = c.acc_head {
-            let holds =
-                here.is_some_and(|a| a.slot == slot && !a.float && a.origin.is_none_or(|o| o == head));
+            let holds = here.is_some_and(|a| a.holds(slot) && !a.float && a.origin.is_none_or(|o| o == head));
             if !holds {
                 self.heads[head as usize].1 = true;
             }
@@ -575,8 +592,23 @@ impl<'a> Lowerer<'a> {
         if ty == ValType::V128 {
             self.enc.emit(Opcode::Copy128, Un { dst: Slot(dst), src: Slot(src) });
         } else {
-            let pos = self.enc.emit(Opcode::Copy, Un { dst: Slot(dst), src: Slot(src) });
+            // The accumulator holds exactly the bits of its slots.
+            let from_acc = self.acc_here().filter(|a| a.holds(src));
+            let op = match from_acc {
+                Some(a) if a.float => Opcode::F64CopyA,
+                Some(_) => Opcode::CopyA,
+                None => Opcode::Copy,
+            };
+            let pos = self.enc.emit(op, Un { dst: Slot(dst), src: Slot(src) });
             self.keep_acc(pos, Some(dst));
+            if from_acc.is_some() {
+                // `dst` now holds the accumulator's value too.
+                if let Some(a) = self.acc.as_mut().filter(|a| a.end == self.enc.pos()) {
+                    if a.slot != dst {
+                        a.also = Some(dst);
+                    }
+                }
+            }
         }
     }
 
