@@ -4,30 +4,23 @@
 use super::{get, Ctx, Exit, Frame, Regs, Res};
 use crate::error::TrapCode;
 use crate::ir::shapes::{Call, CallIndirect, Nullary, Slot};
-use crate::ir::FuncCode;
+use crate::ir::{CallEntry, FuncCode};
 use crate::runtime::store::{FuncEntity, FuncKind, TableEntity};
 
 /// Pushes a frame and zeroes the callee's locals: the part of a call that
 /// never calls out (so the call handlers need no native stack frame).
 ///
 /// # Safety
-/// `fp + base` is inside the value stack; `code` is `f`'s code.
+/// `fp + base` is inside the value stack; `entry` is `f`'s.
 #[inline(always)]
-unsafe fn push_frame(
-    f: *const FuncEntity,
-    code: &FuncCode,
-    entry: *const u8,
-    base: Slot,
-    r: &mut Regs,
-    c: &mut Ctx,
-) -> Res {
+unsafe fn push_frame(f: *const FuncEntity, entry: CallEntry, base: Slot, r: &mut Regs, c: &mut Ctx) -> Res {
     unsafe {
         let fp = r.fp.add(base.0 as usize);
         let room = (c.stack_end as usize - fp as usize) / 8;
         let depth = c.frames.len();
         // `frames` was reserved up to `max_frames` before the first call, so
         // the write below stays within its capacity.
-        if depth >= c.max_frames || room < code.frame_slots as usize {
+        if depth >= c.max_frames || room < entry.frame_slots as usize {
             return Err(Exit::trap(TrapCode::StackOverflow));
         }
         c.frames.as_mut_ptr().add(depth).write(Frame {
@@ -37,9 +30,9 @@ unsafe fn push_frame(
             func: f,
         });
         c.frames.set_len(depth + 1);
-        zero(fp.add(code.param_slots as usize), code.local_slots as usize);
+        zero(fp.add(entry.param_slots as usize), entry.local_slots as usize);
         r.fp = fp;
-        r.ip = entry;
+        r.ip = entry.ip;
     }
     Ok(())
 }
@@ -60,8 +53,8 @@ unsafe fn zero(p: *mut u64, n: usize) {
 pub(crate) unsafe fn call(o: Call, r: &mut Regs, c: &mut Ctx) -> Res {
     unsafe {
         let f = *c.funcs.add(o.func.0 as usize);
-        let FuncKind::Wasm { code, entry, .. } = &(*f).kind else { std::hint::unreachable_unchecked() };
-        push_frame(f, &*code.get(), entry.get(), o.base, r, c)
+        let FuncKind::Wasm { entry, .. } = &(*f).kind else { std::hint::unreachable_unchecked() };
+        push_frame(f, entry.get(), o.base, r, c)
     }
 }
 
@@ -110,8 +103,8 @@ pub(crate) unsafe fn enter(mut f: *const FuncEntity, base: Slot, r: &mut Regs, c
             f = slot_target(f, *table, *index)?;
         }
         match &(*f).kind {
-            FuncKind::Wasm { instance, code, entry, .. } => {
-                push_frame(f, &*code.get(), entry.get(), base, r, c)?;
+            FuncKind::Wasm { instance, entry, .. } => {
+                push_frame(f, entry.get(), base, r, c)?;
                 if *instance != c.instance {
                     c.set_instance(*instance);
                     c.reload_memory(r);

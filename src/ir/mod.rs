@@ -418,6 +418,29 @@ pub struct FuncCode {
     pub local_slots: u32,
 }
 
+/// What a call needs to enter a function: its first instruction and its
+/// frame's shape. Function entities keep a copy beside their `FuncCode`, so
+/// a call reads it without going through the code (a dependent load that
+/// made up a third of the call handler's time in `fib`).
+#[derive(Clone, Copy, Debug)]
+pub struct CallEntry {
+    pub ip: *const u8,
+    pub frame_slots: u32,
+    pub param_slots: u32,
+    pub local_slots: u32,
+}
+
+impl FuncCode {
+    pub fn entry(&self) -> CallEntry {
+        CallEntry {
+            ip: self.code.as_ptr() as *const u8,
+            frame_slots: self.frame_slots,
+            param_slots: self.param_slots,
+            local_slots: self.local_slots,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -225,7 +225,7 @@ fn instantiate(
             Some(Ok(c)) => c,
             _ => crate::exec::lazy_stub(inner.engine.config().backend),
         };
-        let entry = Cell::new(code.code.as_ptr() as *const u8);
+        let entry = Cell::new(code.entry());
         let kind =
             FuncKind::Wasm { instance: inst_ptr, module: module.clone(), def, code: Cell::new(code), entry };
         let f = inner.push_func(sig, ty, kind);

@@ -31,9 +31,8 @@ pub(crate) enum FuncKind {
         /// The lowered code; until it is known (lazy mode), a stub whose one
         /// instruction lowers the function and continues into it.
         code: Cell<*const FuncCode>,
-        /// `code`'s first instruction: a call reads it without going through
-        /// `code` (one dependent load less before the callee can start).
-        entry: Cell<*const u8>,
+        /// `code`'s entry, for calls (see `CallEntry`).
+        entry: Cell<crate::ir::CallEntry>,
     },
     Host {
         func: Arc<HostFn>,
@@ -86,7 +85,7 @@ pub(crate) fn compile_func(f: &FuncEntity) -> Result<*const FuncCode> {
         FuncKind::Wasm { module, def, code, entry, .. } => {
             let c: &FuncCode = module.func_code(*def)?;
             code.set(c);
-            entry.set(c.code.as_ptr() as *const u8);
+            entry.set(c.entry());
             Ok(c)
         }
         FuncKind::Host { .. } | FuncKind::Slot { .. } => Err(Error::other("host functions have no code")),
