@@ -3,23 +3,15 @@
 //! holds, and every kind of branch back that breaks it), and the IR the
 //! assumption leads to.
 
-use weft::{Backend, Config, Engine, Module};
+use weft::{Config, Engine, Module};
 
 mod common;
 
 const SCRIPT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/accumulator.wast");
 
-fn backends() -> Vec<Backend> {
-    let mut backends = vec![Backend::Loop];
-    if Backend::default() == Backend::Threaded {
-        backends.push(Backend::Threaded);
-    }
-    backends
-}
-
 #[test]
 fn script_passes_on_every_backend_with_and_without_checks() {
-    for backend in backends() {
+    for backend in common::backends() {
         // (With an interrupt check at loop heads, no head assumes anything.)
         for interrupt in [false, true] {
             let mut config = Config::new();

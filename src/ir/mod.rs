@@ -414,7 +414,8 @@ pub struct FuncCode {
     pub frame_slots: u32,
     /// Slots taken by the parameters (the caller fills them).
     pub param_slots: u32,
-    /// Slots of declared locals, right after the parameters (zeroed on entry).
+    /// Slots of declared locals to zero on entry, right after the
+    /// parameters: up to the last one the code may read before writing it.
     pub local_slots: u32,
 }
 

@@ -326,6 +326,11 @@ impl Lowerer<'_> {
     }
 
     pub(super) fn control(&mut self, op: &Op) -> Result<()> {
+        // Entering a block or loop, or leaving one by falling through, runs
+        // the code in order; any branch may skip or repeat some.
+        if !matches!(op, Op::Block(_) | Op::Loop(_) | Op::End) {
+            self.end_entry();
+        }
         // Control flow may join here: a value's home no longer tells which
         // instruction computed it, nor does the accumulator (forgotten at the
         // end, except where only the code before leads: into a block or an

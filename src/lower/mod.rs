@@ -195,8 +195,20 @@ pub(crate) struct Lowerer<'a> {
     /// The check emitted at function entry and loop heads: `ConsumeFuel`
     /// (which also polls the interrupt flag), `CheckInterrupt`, or none.
     check: Option<Opcode>,
+    /// From the entry up to the first branch, each declared
+    /// local's first access (`READ`, `WRITTEN`, or 0 for none yet), indexed
+    /// from the first declared local; then empty. A local written before
+    /// anything reads it need not be zeroed when the function is entered.
+    entry_access: Vec<u8>,
+    /// The end of the local slots a call must zero: known once the entry's
+    /// straight-line code ends.
+    zero_end: Option<u32>,
+    num_params: u32,
     module: &'a Module,
 }
+
+const READ: u8 = 1;
+const WRITTEN: u8 = 2;
 
 /// Buffers one function's lowering leaves behind for the next: one per
 /// lowering thread, used with one module.
@@ -209,6 +221,7 @@ pub(crate) struct Scratch<'a> {
     local_types: Vec<ValType>,
     results: Vec<ValType>,
     starts: Vec<(u32, Opcode)>,
+    entry_access: Vec<u8>,
 }
 
 /// `v`'s allocation, emptied, leaving an empty `Vec` behind.
@@ -277,6 +290,9 @@ fn lower<'a>(
         next += t.slots();
     }
     let param_slots: u32 = ty.params().iter().map(|t| t.slots()).sum();
+    let num_params = ty.params().len() as u32;
+    let mut entry_access = reuse(&mut scratch.entry_access);
+    entry_access.resize(local_types.len() - num_params as usize, 0);
     let mut results = reuse(&mut scratch.results);
     results.extend_from_slice(ty.results());
     let mut l = Lowerer {
@@ -297,6 +313,9 @@ fn lower<'a>(
         acc: None,
         heads: Default::default(),
         check,
+        entry_access,
+        zero_end: None,
+        num_params,
         module,
     };
     if let Some(op) = check {
@@ -351,7 +370,8 @@ fn lower<'a>(
     l.unassume_broken_heads();
     let result_slots: u32 = l.results.iter().map(|t| t.slots()).sum();
     let frame_slots = l.max_slot.max(result_slots);
-    let local_slots = l.locals_end - param_slots;
+    l.end_entry();
+    let local_slots = l.zero_end.unwrap_or(l.locals_end) - param_slots;
     let (code, starts) = l.enc.finish_reusable();
     *scratch = Scratch {
         validator: Some(v),
@@ -361,6 +381,7 @@ fn lower<'a>(
         local_types: l.local_types,
         results: l.results,
         starts,
+        entry_access: l.entry_access,
     };
     Ok(FuncCode { frame_slots, param_slots, local_slots, code })
 }
@@ -424,6 +445,36 @@ impl<'a> Lowerer<'a> {
     /// Stamps `val` as recorded by the current instruction.
     fn stamp<T>(&self, val: T) -> Option<Stamped<T>> {
         Some(Stamped { val, op: self.ops })
+    }
+
+    /// Notes an access to local `i` in the entry's straight-line code.
+    #[inline(always)]
+    fn touch_local(&mut self, i: u32, access: u8) {
+        if let Some(first) =
+            i.checked_sub(self.num_params).and_then(|d| self.entry_access.get_mut(d as usize))
+        {
+            if *first == 0 {
+                *first = access;
+            }
+        }
+    }
+
+    /// The entry's straight-line code ends (at a branch, or the function's
+    /// end): locals not surely written by then are zeroed on entry.
+    fn end_entry(&mut self) {
+        if self.zero_end.is_some() {
+            return;
+        }
+        let first_local = self.num_params as usize;
+        let last_unwritten = self.entry_access.iter().rposition(|&a| a != WRITTEN);
+        self.zero_end = Some(match last_unwritten {
+            Some(d) => {
+                let i = first_local + d;
+                self.local_slots[i] + self.local_types[i].slots()
+            }
+            None => self.local_slots.get(first_local).copied().unwrap_or(self.locals_end),
+        });
+        self.entry_access.clear();
     }
 
     // ---- the simulated operand stack ----

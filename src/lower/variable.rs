@@ -12,6 +12,7 @@ impl Lowerer<'_> {
     /// `local.get`: a reference to the local's slot.
     #[inline(always)]
     pub(super) fn push_local(&mut self, i: u32) {
+        self.touch_local(i, super::READ);
         let (slot, ty) = (self.local_slots[i as usize], self.local_types[i as usize]);
         self.push(ty, Val::Slot(slot));
     }
@@ -29,6 +30,7 @@ impl Lowerer<'_> {
             Op::LocalTee(i) => (*i, true),
             _ => unreachable!("not a local instruction"),
         };
+        self.touch_local(idx, super::WRITTEN);
         let slot = self.local_slots[idx as usize];
         let top = self.stack.len() - 1;
         // Entries still reading the old value must get their own copy first.

@@ -288,7 +288,7 @@ impl Module {
             let name = m.names.func(f).map(|n| format!(" ${n}")).unwrap_or_default();
             let ty = m.func_type(f).cloned().unwrap_or_default();
             out.push_str(&format!(
-                "func {f}{name} {ty}: {} slots ({} params, {} locals)\n",
+                "func {f}{name} {ty}: {} slots ({} params, {} local slots zeroed on entry)\n",
                 code.frame_slots, code.param_slots, code.local_slots
             ));
             out.push_str(&crate::ir::print(&code.code, &|w| crate::exec::opcode_of(backend, w)));

@@ -11,6 +11,16 @@ pub fn wat(text: &str) -> Vec<u8> {
     module.encode().expect("encode")
 }
 
+/// The dispatch backends this build runs (the threaded one needs an
+/// optimized build: it is the default there).
+pub fn backends() -> Vec<weft::Backend> {
+    let mut backends = vec![weft::Backend::Loop];
+    if weft::Backend::default() == weft::Backend::Threaded {
+        backends.push(weft::Backend::Threaded);
+    }
+    backends
+}
+
 pub fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/wasi").join(format!("{name}.wasm"))
 }
