@@ -1,9 +1,21 @@
 //! The threaded backend is only correct if every handler ends in a jump to
-//! the next one (a sibling call). Rust does not promise that, so this test
-//! disassembles the `weft` binary and checks each handler: a
-//! register-indirect `call` inside one means dispatch grows the native stack.
+//! the next one (a sibling call). Rust does not promise that, so these tests
+//! disassemble the `weft` binary and check each handler: a
+//! register-indirect `call` inside one means dispatch grows the native stack;
+//! and a conditional branch must stay a branch (see the second test).
 
 use std::process::Command;
+
+/// The `weft` binary's machine code, as `objdump -d` prints it.
+fn disassembly() -> String {
+    let exe = env!("CARGO_BIN_EXE_weft");
+    let out = Command::new("objdump")
+        .args(["-d", "--no-show-raw-insn", exe])
+        .output()
+        .expect("objdump (binutils) is needed to check the threaded handlers");
+    assert!(out.status.success(), "objdump failed: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
 
 #[test]
 fn threaded_handlers_end_in_jumps() {
@@ -11,13 +23,7 @@ fn threaded_handlers_end_in_jumps() {
         eprintln!("this build uses the loop backend by default; nothing to check");
         return;
     }
-    let exe = env!("CARGO_BIN_EXE_weft");
-    let out = Command::new("objdump")
-        .args(["-d", "--no-show-raw-insn", exe])
-        .output()
-        .expect("objdump (binutils) is needed to check the threaded handlers");
-    assert!(out.status.success(), "objdump failed: {}", String::from_utf8_lossy(&out.stderr));
-    let text = String::from_utf8_lossy(&out.stdout);
+    let text = disassembly();
     let (mut handlers, mut with_jump, mut bad) = (0, 0, Vec::new());
     let mut current: Option<&str> = None;
     let mut jumped = false;
@@ -65,12 +71,7 @@ fn conditional_branches_do_not_select_the_next_ip() {
         eprintln!("checked on x86-64 with the threaded backend only");
         return;
     }
-    let exe = env!("CARGO_BIN_EXE_weft");
-    let out = Command::new("objdump")
-        .args(["-d", "--no-show-raw-insn", exe])
-        .output()
-        .expect("objdump (binutils) is needed to check the threaded handlers");
-    let text = String::from_utf8_lossy(&out.stdout);
+    let text = disassembly();
     let (mut checked, mut bad) = (0, Vec::new());
     let mut current: Option<String> = None;
     for line in text.lines() {
