@@ -82,9 +82,10 @@ fn conditional_branches_do_not_select_the_next_ip() {
                 let len: usize = rest[..digits].parse().ok()?;
                 let name = rest.get(digits..digits + len)?;
                 // Branching opcodes: `BrIf…`, `BrI32…`, fused pairs ending in one;
-                // not `Br` (unconditional) nor `BrTable` (clamps its index).
-                let branches =
-                    name.split('_').any(|part| part.starts_with("Br") && part != "Br" && part != "BrTable");
+                // not `Br` (unconditional) nor `BrTable`/`BrTableA` (clamp an index).
+                let branches = name
+                    .split('_')
+                    .any(|part| part.starts_with("Br") && part != "Br" && !part.starts_with("BrTable"));
                 branches.then(|| name.to_string())
             });
             checked += current.is_some() as usize;

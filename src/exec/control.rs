@@ -63,10 +63,21 @@ unsafe fn jump_when(r: &mut Regs, target: Target, cond: bool) -> Res {
 
 #[inline(always)]
 pub(crate) unsafe fn br_table(o: JumpTable, r: &mut Regs, _c: &mut Ctx) -> Res {
+    unsafe { jump_table(o, r, get(r.fp, o.index) as u32) }
+}
+
+/// `br_table` with the index in the accumulator.
+#[inline(always)]
+pub(crate) unsafe fn br_table_acc(o: JumpTable, r: &mut Regs, _c: &mut Ctx) -> Res {
+    unsafe { jump_table(o, r, r.acc as u32) }
+}
+
+#[inline(always)]
+unsafe fn jump_table(o: JumpTable, r: &mut Regs, index: u32) -> Res {
     // SAFETY: `len + 1` targets follow the fixed part; the index is clamped
     // to the last (default) one.
     unsafe {
-        let i = (get(r.fp, o.index) as u32).min(o.len.0) as usize;
+        let i = index.min(o.len.0) as usize;
         let rel = std::ptr::read_unaligned((r.ip as *const i32).add(i));
         r.ip = r.ip.offset(rel as isize);
     }

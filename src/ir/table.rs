@@ -34,6 +34,7 @@ macro_rules! for_each_instr {
             BrIfNez(JumpIf) = control::br_if_nez;
             BrIfEqz(JumpIf) = control::br_if_eqz;
             BrTable(JumpTable) = control::br_table;
+            BrTableA(JumpTable) = control::br_table_acc;
             BrI64Eqz(JumpIf) = control::br_un(i64_eqz);
             BrI64Nez(JumpIf) = control::br_un(i64_nez);
             BrI32Eq(JumpCmp) = control::br_cmp(i32_eq);
@@ -989,7 +990,7 @@ macro_rules! for_each_instr {
                 Load8U_BrI32EqA = Load8U, BrI32EqA;
                 Load32U_BrIfEqzA = Load32U, BrIfEqzA;
                 Copy_Call = Copy, Call;
-                Load32UA_BrTable = Load32UA, BrTable;
+                Load32UA_BrTableA = Load32UA, BrTableA;
                 F64AddA_F64AddA = F64AddA, F64AddA;
                 I32AndImmA_BrI32GtUImmA = I32AndImmA, BrI32GtUImmA;
                 I32AndImmA_BrI32NeA = I32AndImmA, BrI32NeA;

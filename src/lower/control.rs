@@ -490,8 +490,9 @@ impl Lowerer<'_> {
     fn br_table(&mut self, targets: &[u32], default: u32, here: Option<Acc>) {
         let index = self.pop();
         let index = self.slot_of(index);
-        let pos = self.enc.emit(Opcode::BrTable, JumpTable { index, len: U32(targets.len() as u32) });
-        let base = pos + Opcode::BrTable.size();
+        let op = self.with_acc(Opcode::BrTable, index, ValType::I32);
+        let pos = self.enc.emit(op, JumpTable { index, len: U32(targets.len() as u32) });
+        let base = pos + op.size();
         let table_at = self.enc.emit_zeros(targets.len() + 1);
         // Each distinct label gets one entry point: the label itself when no
         // copies are needed, else a stub (copies + jump) after the table.

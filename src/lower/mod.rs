@@ -203,6 +203,7 @@ pub(crate) struct Lowerer<'a> {
     /// The end of the local slots a call must zero: known once the entry's
     /// straight-line code ends.
     zero_end: Option<u32>,
+    /// Parameters come first among the locals (the caller writes them).
     num_params: u32,
     module: &'a Module,
 }
