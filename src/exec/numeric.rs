@@ -569,6 +569,21 @@ cast!(
 // ---- the same, with operand `a` taken from the accumulator: the lowering
 // uses these when `a` is the result of the instruction just before ----
 
+/// `dst = f(acc)`
+#[inline(always)]
+pub(crate) unsafe fn un_acc<A: SlotBits, R: NumRet>(
+    o: Un,
+    r: &mut Regs,
+    _c: &mut Ctx,
+    f: impl Fn(A) -> R,
+) -> Res {
+    unsafe {
+        let v = f(A::from_acc(r)).value()?;
+        put(r, o.dst, v);
+    }
+    Ok(())
+}
+
 /// `dst = f(acc, b)`
 #[inline(always)]
 pub(crate) unsafe fn bin_acc<A: SlotBits, B: SlotBits, R: NumRet>(

@@ -686,6 +686,23 @@ macro_rules! for_each_instr {
             F32DemoteF64(Un) = numeric::un(f32_demote_f64);
             F64PromoteF32(Un) = numeric::un(f64_promote_f32);
 
+            // ---- accumulator forms of unary operations that often take
+            // the result just computed (extensions, conversions, `sqrt`).
+            I32EqzA(Un) = numeric::un_acc(i32_eqz);
+            I64EqzA(Un) = numeric::un_acc(i64_eqz);
+            I64Extend32SA(Un) = numeric::un_acc(i64_extend32_s);
+            I64ExtendI32UA(Un) = numeric::un_acc(i64_extend_i32_u);
+            I32TruncF64SA(Un) = numeric::un_acc(i32_trunc_f64_s);
+            I32TruncF64UA(Un) = numeric::un_acc(i32_trunc_f64_u);
+            F64ConvertI32SA(Un) = numeric::un_acc(f64_convert_i32_s);
+            F64ConvertI32UA(Un) = numeric::un_acc(f64_convert_i32_u);
+            F64ConvertI64SA(Un) = numeric::un_acc(f64_convert_i64_s);
+            F64ConvertI64UA(Un) = numeric::un_acc(f64_convert_i64_u);
+            F64PromoteF32A(Un) = numeric::un_acc(f64_promote_f32);
+            F64SqrtA(Un) = numeric::un_acc(f64_sqrt);
+            F64NegA(Un) = numeric::un_acc(f64_neg);
+            F64AbsA(Un) = numeric::un_acc(f64_abs);
+
             // ---- simd ----
             // A v128 operand or result takes two adjacent slots. Where wasm
             // has an integer and a float form of one bit operation (splat,

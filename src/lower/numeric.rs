@@ -203,9 +203,10 @@ impl Lowerer<'_> {
                 let a = self.pop();
                 let src = self.slot_of(a);
                 let src_acc = self.in_acc(src, a.ty);
+                let op = self.with_acc(opc, src, a.ty);
                 let dst = self.push_result(ty);
                 let prev = self.acc;
-                let pos = self.emit_result(opc, Un { dst: Slot(dst), src }, offset_of!(Un, dst));
+                let pos = self.emit_result(op, Un { dst: Slot(dst), src }, offset_of!(Un, dst));
                 self.note_acc(dst, ty == ValType::F64);
                 self.note_cmp(pos, opc, dst, src, CmpRhs::None, src_acc, prev);
             }
