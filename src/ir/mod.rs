@@ -432,6 +432,7 @@ pub struct CallEntry {
 }
 
 impl FuncCode {
+    /// The `CallEntry` of this code.
     pub fn entry(&self) -> CallEntry {
         CallEntry {
             ip: self.code.as_ptr() as *const u8,

@@ -356,13 +356,12 @@ impl Lowerer<'_> {
                 // every branch back too (checked at each, see `back_edge`);
                 // not with a check at the head, which a resumed call
                 // re-enters without the accumulator.
-                let check = self.check.is_some();
-                // (A copy's destination first: the `local.set` of a loop counter.)
-                let local = |a: Acc| {
-                    let is_local = |s: u32| s < self.locals_end;
-                    a.also.filter(|&s| is_local(s)).or(is_local(a.slot).then_some(a.slot))
-                };
-                if let Some(slot) = self.acc_here().filter(|a| !a.float && !check).and_then(local) {
+                // (A copy's destination first: the `local.set` of a counter.)
+                let int_acc = self.acc_here().filter(|a| !a.float && self.check.is_none());
+                let local = int_acc.and_then(|a| {
+                    [a.also, Some(a.slot)].into_iter().flatten().find(|&s| s < self.locals_end)
+                });
+                if let Some(slot) = local {
                     let id = self.heads.len() as u32;
                     self.heads.push((self.enc.pos(), false));
                     self.ctrls.last_mut().unwrap().acc_head = Some((slot, id));

@@ -371,8 +371,7 @@ fn lower<'a>(
     l.unassume_broken_heads();
     let result_slots: u32 = l.results.iter().map(|t| t.slots()).sum();
     let frame_slots = l.max_slot.max(result_slots);
-    l.end_entry();
-    let local_slots = l.zero_end.unwrap_or(l.locals_end) - param_slots;
+    let local_slots = l.end_entry() - param_slots;
     let (code, starts) = l.enc.finish_reusable();
     *scratch = Scratch {
         validator: Some(v),
@@ -461,21 +460,24 @@ impl<'a> Lowerer<'a> {
     }
 
     /// The entry's straight-line code ends (at a branch, or the function's
-    /// end): locals not surely written by then are zeroed on entry.
-    fn end_entry(&mut self) {
-        if self.zero_end.is_some() {
-            return;
+    /// end): locals not surely written by then are zeroed on entry. Returns
+    /// the end of the slots to zero.
+    fn end_entry(&mut self) -> u32 {
+        if let Some(end) = self.zero_end {
+            return end;
         }
         let first_local = self.num_params as usize;
-        let last_unwritten = self.entry_access.iter().rposition(|&a| a != WRITTEN);
-        self.zero_end = Some(match last_unwritten {
+        let end = match self.entry_access.iter().rposition(|&a| a != WRITTEN) {
             Some(d) => {
                 let i = first_local + d;
                 self.local_slots[i] + self.local_types[i].slots()
             }
+            // Nothing to zero: the declared locals start here.
             None => self.local_slots.get(first_local).copied().unwrap_or(self.locals_end),
-        });
+        };
+        self.zero_end = Some(end);
         self.entry_access.clear();
+        end
     }
 
     // ---- the simulated operand stack ----
